@@ -1,0 +1,27 @@
+using System.Diagnostics.Metrics;
+
+namespace Truffle.Wire;
+
+/// <summary>The one <c>Truffle</c> meter and the instruments every layer reports to.</summary>
+internal static class TruffleMetrics
+{
+    public const string MeterName = "Truffle";
+
+    public static readonly Meter Meter = new(MeterName, typeof(TruffleMetrics).Assembly.GetName().Version?.ToString());
+
+    /// <summary>Messages dropped by a full subscription queue (tag <c>namespace</c>).</summary>
+    public static readonly Counter<long> MessagesDropped =
+        Meter.CreateCounter<long>("truffle.messages.dropped", "{message}", "Messages dropped by a full subscription queue.");
+
+    /// <summary>Messages delivered to subscribers.</summary>
+    public static readonly Counter<long> MessagesDelivered =
+        Meter.CreateCounter<long>("truffle.messages.delivered", "{message}", "Messages delivered to subscribers.");
+
+    /// <summary>Handler invocations that threw.</summary>
+    public static readonly Counter<long> HandlerErrors =
+        Meter.CreateCounter<long>("truffle.handler.errors", "{error}", "Message or request handlers that threw.");
+
+    /// <summary>Payloads that could not be deserialized into the subscribed type.</summary>
+    public static readonly Counter<long> DecodeErrors =
+        Meter.CreateCounter<long>("truffle.decode.errors", "{error}", "Payloads that failed to deserialize.");
+}
