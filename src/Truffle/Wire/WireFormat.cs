@@ -127,6 +127,12 @@ public static class WireFormat
     /// <summary>Reads <c>bin</c> (or nil) into a new array.</summary>
     public static byte[]? ReadBytes(ref MessagePackReader reader) => reader.ReadBytes() is { } bytes ? bytes.ToArray() : null;
 
+    /// <summary>
+    /// A new array of <paramref name="length"/> items. Generated code calls this rather than <c>new T[n]</c> so that
+    /// arrays of arrays need no special syntax; the length was already checked against the bytes left to read.
+    /// </summary>
+    public static T[] NewArray<T>(int length) => length == 0 ? [] : new T[length];
+
     /// <summary>The generated formatter of an annotated type declared in another assembly.</summary>
     public static IMessagePackFormatter<T> FormatterOf<T>()
         where T : ITruffleSerializable<T> => T.Formatter;

@@ -1,0 +1,36 @@
+namespace Truffle.Generators.Model;
+
+/// <summary>How a member type is written on the wire; one case per supported kind of type.</summary>
+internal enum ShapeKind
+{
+    Boolean,
+    Byte,
+    SByte,
+    Int16,
+    UInt16,
+    Int32,
+    UInt32,
+    Int64,
+    UInt64,
+    Single,
+    Double,
+    Decimal,
+    Char,
+    String,
+    DateTime,
+    DateTimeOffset,
+    TimeSpan,
+    Guid,
+    Enum,
+    ByteArray,
+    ReadOnlyMemoryOfByte,
+    MemoryOfByte,
+    Nullable,
+    Array,
+    List,
+    ReadOnlyList,
+    ImmutableArray,
+    Dictionary,
+    ReadOnlyDictionary,
+    Annotated,
+}

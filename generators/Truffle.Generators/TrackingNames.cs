@@ -1,0 +1,12 @@
+namespace Truffle.Generators;
+
+/// <summary>Names of the pipeline steps, for incrementality tests.</summary>
+internal static class TrackingNames
+{
+    public const string ParseMessages = nameof(ParseMessages);
+    public const string ParseSlices = nameof(ParseSlices);
+    public const string Models = nameof(Models);
+    public const string NamespaceApis = nameof(NamespaceApis);
+    public const string Resolver = nameof(Resolver);
+    public const string Compilation = nameof(Compilation);
+}

@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using Truffle.Generators.Diagnostics;
+using Truffle.Generators.Emitting;
+using Truffle.Generators.Helpers;
+using Truffle.Generators.Model;
+using Truffle.Generators.Parsing;
+
+namespace Truffle.Generators;
+
+/// <summary>
+/// Generates MessagePack formatters, the typed bus API and slice diff/apply for <c>[TruffleMessage]</c> and
+/// <c>[SyncedSlice]</c> types.
+/// </summary>
+/// <remarks>
+/// Symbols are read only inside the attribute transforms (<see cref="TypeParser"/>); every value after them is an
+/// equatable model, so edits that do not change an annotated type leave all outputs cached. Diagnostics travel on a
+/// separate output with real source locations, so a moved declaration re-reports without regenerating source.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed class TruffleGenerator : IIncrementalGenerator
+{
+    private const int CSharp14 = 1400;
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValueProvider<CompilationInfo> compilation = context.CompilationProvider
+            .Select(static (c, _) => new CompilationInfo(
+                c.AssemblyName ?? "Assembly",
+                c is CSharpCompilation cs && (int)cs.LanguageVersion >= CSharp14))
+            .WithTrackingName(TrackingNames.Compilation);
+
+        IncrementalValuesProvider<ParseResult> messages = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ShapeParser.MessageAttribute,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => TypeParser.Parse(ctx, fromSlicePipeline: false, ct))
+            .WithTrackingName(TrackingNames.ParseMessages);
+
+        IncrementalValuesProvider<ParseResult> slices = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ShapeParser.SliceAttribute,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => TypeParser.Parse(ctx, fromSlicePipeline: true, ct))
+            .WithTrackingName(TrackingNames.ParseSlices);
+
+        IncrementalValuesProvider<TypeModel> messageModels = ModelsOf(messages);
+        IncrementalValuesProvider<TypeModel> sliceModels = ModelsOf(slices);
+
+        context.RegisterSourceOutput(messageModels, static (spc, model) => AddType(spc, model));
+        context.RegisterSourceOutput(sliceModels, static (spc, model) => AddType(spc, model));
+
+        IncrementalValuesProvider<NamespaceApiModel> apis = messageModels
+            .Collect()
+            .Combine(compilation)
+            .Select(static (input, _) => NamespaceApiBuilder.Build(input.Left, input.Right))
+            .WithTrackingName(TrackingNames.NamespaceApis)
+            .SelectMany(static (list, _) => list);
+        context.RegisterSourceOutput(apis, static (spc, api) =>
+            spc.AddSource(NamespaceApiEmitter.HintName(api), SourceText.From(NamespaceApiEmitter.Emit(api), System.Text.Encoding.UTF8)));
+
+        IncrementalValueProvider<ResolverModel?> resolver = messageModels
+            .Collect()
+            .Combine(sliceModels.Collect())
+            .Combine(compilation)
+            .Select(static (input, _) => BuildResolver(input.Left.Left, input.Left.Right, input.Right))
+            .WithTrackingName(TrackingNames.Resolver);
+        context.RegisterSourceOutput(resolver, static (spc, model) =>
+        {
+            if (model is not null)
+            {
+                spc.AddSource(ResolverEmitter.HintName, SourceText.From(ResolverEmitter.Emit(model), System.Text.Encoding.UTF8));
+            }
+        });
+
+        context.RegisterSourceOutput(messages.Collect().Combine(slices.Collect()), static (spc, all) =>
+            DiagnosticReporter.Report(spc, all.Left.AddRange(all.Right)));
+    }
+
+    private static IncrementalValuesProvider<TypeModel> ModelsOf(IncrementalValuesProvider<ParseResult> results) =>
+        results
+            .Select(static (result, _) => result.Model)
+            .WithTrackingName(TrackingNames.Models)
+            .Where(static model => model is not null)!;
+
+    private static void AddType(SourceProductionContext context, TypeModel model) =>
+        context.AddSource(model.HintName, SourceText.From(TypeEmitter.Emit(model), System.Text.Encoding.UTF8));
+
+    private static ResolverModel? BuildResolver(ImmutableArray<TypeModel> messages, ImmutableArray<TypeModel> slices, CompilationInfo compilation)
+    {
+        if (messages.IsEmpty && slices.IsEmpty)
+        {
+            return null;
+        }
+
+        EquatableArray<string> types = messages.Concat(slices)
+            .Select(m => m.FullyQualifiedName)
+            .Distinct()
+            .OrderBy(n => n, System.StringComparer.Ordinal)
+            .ToEquatableArray();
+        return new ResolverModel("Truffle.Generated." + Identifiers.Sanitize(compilation.AssemblyName), types);
+    }
+}
