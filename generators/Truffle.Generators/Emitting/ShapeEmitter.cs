@@ -247,7 +247,7 @@ internal sealed class ShapeEmitter
                 w.CloseBlock();
                 break;
             default:
-                w.WriteLine($"var {result} = new global::System.Collections.Generic.Dictionary<string, {item.TypeName}>({count}, options.Security.GetEqualityComparer<string>());");
+                w.WriteLine($"var {result} = new global::System.Collections.Generic.Dictionary<string, {item.TypeName}>({count});");
                 w.OpenBlock($"for (int {index} = 0; {index} < {count}; {index}++)");
                 string key = Next("k");
                 string entry = Next("e");

@@ -1,14 +1,13 @@
 using System.Collections.Immutable;
 using MessagePack;
 using MessagePack.Formatters;
-using MessagePack.Resolvers;
 
 namespace Truffle.Wire;
 
 /// <summary>
-/// Resolves formatters from every assembly's generated resolver (each registers itself from a module initializer),
-/// then MessagePack's reflection-free built-in formatters for primitives. Dynamic, reflection-based resolvers are
-/// never consulted, which keeps the message path trimming- and Native-AOT-safe.
+/// Resolves formatters from every assembly's generated resolver (each registers itself from a module initializer).
+/// MessagePack's own resolvers are never consulted: even its built-in one reaches reflection
+/// (<c>MakeGenericType</c>), and the message path must stay trimming- and Native-AOT-safe.
 /// </summary>
 internal sealed class TruffleResolver : IFormatterResolver
 {
@@ -45,7 +44,7 @@ internal sealed class TruffleResolver : IFormatterResolver
                 }
             }
 
-            return BuiltinResolver.Instance.GetFormatter<T>();
+            return null;
         }
     }
 }

@@ -13,8 +13,8 @@ namespace Truffle;
 public static class TruffleSerializer
 {
     /// <summary>
-    /// The options every Truffle formatter runs with: generated resolvers first, then MessagePack's built-in
-    /// primitive formatters, and untrusted-data security (depth limit, collision-resistant hashing).
+    /// The options every Truffle formatter runs with: the generated resolvers of every loaded assembly, and
+    /// untrusted-data security (a depth limit on nested objects and collections).
     /// </summary>
     public static MessagePackSerializerOptions Options { get; } =
         new MessagePackSerializerOptions(TruffleResolver.Instance).WithSecurity(MessagePackSecurity.UntrustedData);
