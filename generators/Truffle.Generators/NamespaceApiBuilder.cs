@@ -17,7 +17,7 @@ internal static class NamespaceApiBuilder
             .Select(g => new NamespaceApiModel(
                 g.Key,
                 WireNames.ToPascalCase(g.Key),
-                g.All(m => m.IsPublic),
+                g.All(m => m.IsPublic && m.Message!.ReplyIsPublic),
                 compilation.SupportsExtensionMembers,
                 g.OrderBy(m => m.Message!.WireType, System.StringComparer.Ordinal)
                     .ThenBy(m => m.FullyQualifiedName, System.StringComparer.Ordinal)

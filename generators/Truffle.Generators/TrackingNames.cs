@@ -8,5 +8,5 @@ internal static class TrackingNames
     public const string Models = nameof(Models);
     public const string NamespaceApis = nameof(NamespaceApis);
     public const string Resolver = nameof(Resolver);
-    public const string Compilation = nameof(Compilation);
+    public const string CompilationInfo = nameof(CompilationInfo);
 }

@@ -33,7 +33,7 @@ public sealed class TruffleGenerator : IIncrementalGenerator
             .Select(static (c, _) => new CompilationInfo(
                 c.AssemblyName ?? "Assembly",
                 c is CSharpCompilation cs && (int)cs.LanguageVersion >= CSharp14))
-            .WithTrackingName(TrackingNames.Compilation);
+            .WithTrackingName(TrackingNames.CompilationInfo);
 
         IncrementalValuesProvider<ParseResult> messages = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -82,11 +82,15 @@ public sealed class TruffleGenerator : IIncrementalGenerator
             DiagnosticReporter.Report(spc, all.Left.AddRange(all.Right)));
     }
 
+    // Sorted by name through Collect/SelectMany: the outputs are then compared by type rather than by position, so
+    // reordering declarations in a file leaves every model (and file) unchanged.
     private static IncrementalValuesProvider<TypeModel> ModelsOf(IncrementalValuesProvider<ParseResult> results) =>
         results
             .Select(static (result, _) => result.Model)
-            .WithTrackingName(TrackingNames.Models)
-            .Where(static model => model is not null)!;
+            .Where(static model => model is not null)
+            .Collect()
+            .SelectMany(static (models, _) => models.OrderBy(m => m!.FullyQualifiedName, System.StringComparer.Ordinal))
+            .WithTrackingName(TrackingNames.Models)!;
 
     private static void AddType(SourceProductionContext context, TypeModel model) =>
         context.AddSource(model.HintName, SourceText.From(TypeEmitter.Emit(model), System.Text.Encoding.UTF8));

@@ -19,7 +19,7 @@ internal static class FormatterEmitter
         string name = KnownNames.FormatterClass;
 
         w.WriteLine(KnownNames.GeneratedCode);
-        w.OpenBlock($"internal sealed class {name} : {KnownNames.FormatterInterface}<{nullableSelf}>");
+        w.OpenBlock($"internal {(model.HidesBaseFormatter ? "new " : string.Empty)}sealed class {name} : {KnownNames.FormatterInterface}<{nullableSelf}>");
         w.WriteLine($"public static readonly {name} Instance = new();");
         if (model.StoreId is not null)
         {
@@ -61,7 +61,7 @@ internal static class FormatterEmitter
             }
 
             w.WriteLine($"writer.WriteRaw(Key{i});");
-            shapes.Write(w, member.Shape, "value." + member.Name);
+            shapes.Write(w, member.Shape, "value." + CSharpNames.Escape(member.Name));
             if (condition is not null)
             {
                 w.CloseBlock();
@@ -81,6 +81,14 @@ internal static class FormatterEmitter
         IEnumerable<IGrouping<int, int>> byLength = Enumerable.Range(0, model.Members.Count)
             .GroupBy(i => System.Text.Encoding.UTF8.GetByteCount(model.Members[i].Key))
             .OrderBy(g => g.Key);
+        if (model.Members.Count == 0)
+        {
+            w.WriteLine("_ = __key;");
+            w.WriteLine("reader.Skip();");
+            w.CloseBlock();
+            return;
+        }
+
         w.OpenBlock("switch (__key.Length)");
         foreach (IGrouping<int, int> group in byLength)
         {
@@ -128,7 +136,7 @@ internal static class FormatterEmitter
 
         IEnumerable<string> assignments = Enumerable.Range(0, model.Members.Count)
             .Where(i => !passed.Contains(i))
-            .Select(i => $"{model.Members[i].Name} = __m{i}");
+            .Select(i => $"{CSharpNames.Escape(model.Members[i].Name)} = __m{i}");
         string initializer = string.Join(", ", assignments);
         string construction = $"new {model.FullyQualifiedName}({string.Join(", ", arguments)})";
         return initializer.Length == 0 ? construction : $"{construction} {{ {initializer} }}";
@@ -192,7 +200,7 @@ internal static class FormatterEmitter
         }
         else
         {
-            IEnumerable<string> terms = model.Members.Select(m => shapes.Equal(m.Shape, "left." + m.Name, "right." + m.Name));
+            IEnumerable<string> terms = model.Members.Select(m => shapes.Equal(m.Shape, "left." + CSharpNames.Escape(m.Name), "right." + CSharpNames.Escape(m.Name)));
             w.WriteLine("return " + string.Join("\n    && ", terms) + ";");
         }
 

@@ -86,22 +86,23 @@ internal static class NamespaceApiEmitter
     private static void WriteRequestMethods(SourceWriter w, ApiMessage message, TypeShape reply, string replyFormatter)
     {
         string request = message.FullyQualifiedName;
+        string replyType = reply.Kind == ShapeKind.Annotated ? reply.ConstructName : reply.TypeName;
         string requestFormatter = $"{KnownNames.WireFormat}.FormatterOf<{request}>()";
         string wireType = TypeEmitter.Literal(message.WireType);
         string context = KnownNames.MessageContext;
         string token = KnownNames.CancellationToken;
         w.WriteLine();
         w.WriteLine($"/// <summary>Asks one device and waits for its reply; see <see cref=\"global::Truffle.IMessageBus.RequestAsync\"/> for failures.</summary>");
-        w.WriteLine($"public {KnownNames.ValueTask}<{reply.TypeName}> Request(string deviceId, {request} request, global::System.TimeSpan timeout, {token} cancellationToken = default) =>");
-        w.WriteLine($"    {KnownNames.TypedBus}.RequestAsync<{request}, {reply.TypeName}>(_bus, deviceId, WireNamespace, {wireType}, request, {requestFormatter}, {replyFormatter}, timeout, cancellationToken);");
+        w.WriteLine($"public {KnownNames.ValueTask}<{replyType}> Request(string deviceId, {request} request, global::System.TimeSpan timeout, {token} cancellationToken = default) =>");
+        w.WriteLine($"    {KnownNames.TypedBus}.RequestAsync<{request}, {replyType}>(_bus, deviceId, WireNamespace, {wireType}, request, {requestFormatter}, {replyFormatter}, timeout, cancellationToken);");
         w.WriteLine();
         w.WriteLine($"/// <summary>Answers <see cref=\"{Cref(request)}\"/> requests; dispose the result to stop.</summary>");
-        w.WriteLine($"public {KnownNames.Disposable} Handle(global::System.Func<{request}, {context}, {token}, {KnownNames.ValueTask}<{reply.TypeName}>> handler) =>");
-        w.WriteLine($"    {KnownNames.TypedBus}.Handle<{request}, {reply.TypeName}>(_bus, WireNamespace, {wireType}, {requestFormatter}, {replyFormatter}, handler);");
+        w.WriteLine($"public {KnownNames.Disposable} Handle(global::System.Func<{request}, {context}, {token}, {KnownNames.ValueTask}<{replyType}>> handler) =>");
+        w.WriteLine($"    {KnownNames.TypedBus}.Handle<{request}, {replyType}>(_bus, WireNamespace, {wireType}, {requestFormatter}, {replyFormatter}, handler);");
         w.WriteLine();
         w.WriteLine($"/// <summary>Answers <see cref=\"{Cref(request)}\"/> requests synchronously; dispose the result to stop.</summary>");
-        w.WriteLine($"public {KnownNames.Disposable} Handle(global::System.Func<{request}, {context}, {reply.TypeName}> handler) =>");
-        w.WriteLine($"    {KnownNames.TypedBus}.Handle<{request}, {reply.TypeName}>(_bus, WireNamespace, {wireType}, {requestFormatter}, {replyFormatter}, handler);");
+        w.WriteLine($"public {KnownNames.Disposable} Handle(global::System.Func<{request}, {context}, {replyType}> handler) =>");
+        w.WriteLine($"    {KnownNames.TypedBus}.Handle<{request}, {replyType}>(_bus, WireNamespace, {wireType}, {requestFormatter}, {replyFormatter}, handler);");
     }
 
     private static void WriteGenericMethods(SourceWriter w)

@@ -19,7 +19,7 @@ internal static class SliceEmitter
         for (int i = 0; i < model.Members.Count; i++)
         {
             MemberModel member = model.Members[i];
-            w.OpenBlock($"if (!({shapes.Equal(member.Shape, "previous." + member.Name, "current." + member.Name)}))");
+            w.OpenBlock($"if (!({shapes.Equal(member.Shape, "previous." + CSharpNames.Escape(member.Name), "current." + CSharpNames.Escape(member.Name))}))");
             w.WriteLine($"changed |= 1UL << {i};");
             w.CloseBlock();
         }
@@ -46,7 +46,7 @@ internal static class SliceEmitter
         for (int i = 0; i < model.Members.Count; i++)
         {
             MemberModel member = model.Members[i];
-            w.WriteLine($"{member.Shape.TypeName} __m{i} = previous.{member.Name};");
+            w.WriteLine($"{member.Shape.TypeName} __m{i} = previous.{CSharpNames.Escape(member.Name)};");
         }
 
         FormatterEmitter.ReadMap(w, shapes, model, trackApplied: true);

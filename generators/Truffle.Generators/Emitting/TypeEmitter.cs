@@ -26,10 +26,10 @@ internal static class TypeEmitter
 
         foreach (ContainingType container in model.ContainingTypes)
         {
-            w.OpenBlock($"partial {container.Keyword} {container.Name}");
+            w.OpenBlock($"partial {container.Keyword} {CSharpNames.Escape(container.Name)}");
         }
 
-        w.OpenBlock($"partial {model.Keyword} {model.Name} : {string.Join(", ", Interfaces(model))}");
+        w.OpenBlock($"partial {model.Keyword} {CSharpNames.Escape(model.Name)} : {string.Join(", ", Interfaces(model))}");
         WriteInterfaceMembers(w, model);
         w.WriteLine();
         FormatterEmitter.Write(w, shapes, model);

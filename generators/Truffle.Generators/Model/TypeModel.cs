@@ -22,7 +22,8 @@ internal sealed record TypeModel(
     string? StoreId,
     EquatableArray<MemberModel> Members,
     EquatableArray<ConstructorArgument> ConstructorArguments,
-    string HintName);
+    string HintName,
+    bool HidesBaseFormatter);
 
 /// <summary>The wire names of a message and, for a request, its reply type.</summary>
-internal sealed record MessageInfo(string WireNamespace, string WireType, TypeShape? Reply);
+internal sealed record MessageInfo(string WireNamespace, string WireType, TypeShape? Reply, bool ReplyIsPublic);

@@ -25,14 +25,26 @@ internal static class MemberCollector
             hierarchy.Push(t);
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Base members come first; a derived member with the same name (an override or a 'new' member) takes the
+        // base member's place, so the most derived declaration is the one read and written.
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         var candidates = new List<Candidate>();
         foreach (INamedTypeSymbol t in hierarchy)
         {
             foreach (ISymbol member in t.GetMembers())
             {
-                if (ToCandidate(member) is { } candidate && !IsIgnored(member) && seen.Add(member.Name))
+                if (ToCandidate(member) is not { } candidate)
                 {
+                    continue;
+                }
+
+                if (positions.TryGetValue(member.Name, out int position))
+                {
+                    candidates[position] = candidate;
+                }
+                else if (!IsIgnored(member))
+                {
+                    positions[member.Name] = candidates.Count;
                     candidates.Add(candidate);
                 }
             }

@@ -61,7 +61,7 @@ internal static class TypeParser
         cancellationToken.ThrowIfCancellationRequested();
         List<MemberCollector.Candidate> candidates = MemberCollector.Collect(type);
         IMethodSymbol? constructor = MemberCollector.ChooseConstructor(type, candidates);
-        if (constructor is null)
+        if (constructor is null && UnsupportedReason(type) is null)
         {
             diagnostics.Add(Diagnostic.Create(
                 DiagnosticDescriptors.UnsupportedDeclaration,
@@ -152,7 +152,7 @@ internal static class TypeParser
             model = new TypeModel(
                 type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 type.Name,
-                type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+                type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty),
                 ContainingTypes(type),
                 Keyword(type),
                 type.IsValueType,
@@ -161,7 +161,8 @@ internal static class TypeParser
                 storeId,
                 members.ToEquatableArray(),
                 arguments,
-                HintName(type));
+                HintName(type),
+                HasAnnotatedBase(type));
         }
 
         return new ParseResult(model, diagnostics.ToImmutable(), wireKeys.ToImmutable(), displayName, identifier);
@@ -202,12 +203,14 @@ internal static class TypeParser
         }
 
         TypeShape? reply = null;
+        bool replyIsPublic = true;
         foreach (INamedTypeSymbol candidate in type.AllInterfaces)
         {
             if (candidate.MetadataName == RequestInterface && candidate.ContainingNamespace?.ToDisplayString() == "Truffle")
             {
                 ITypeSymbol replyType = candidate.TypeArguments[0];
                 reply = ShapeParser.Parse(replyType, type.ContainingAssembly);
+                replyIsPublic = IsPublicType(replyType);
                 if (reply is null)
                 {
                     diagnostics.Add(Diagnostic.Create(
@@ -228,7 +231,7 @@ internal static class TypeParser
         }
 
         wireKeys.Add($"message {ns}/{wireType}");
-        return new MessageInfo(ns!, wireType, reply);
+        return new MessageInfo(ns!, wireType, reply, replyIsPublic);
     }
 
     private static string? ParseStoreId(AttributeData attribute, ImmutableArray<Diagnostic>.Builder diagnostics, ImmutableArray<string>.Builder wireKeys, CancellationToken cancellationToken)
@@ -260,9 +263,14 @@ internal static class TypeParser
     {
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
-            if (t.IsGenericType)
+            if (t.TypeParameters.Length > 0)
             {
                 return t.Equals(type, SymbolEqualityComparer.Default) ? "generic types are not supported" : $"it is nested in the generic type '{t.Name}'";
+            }
+
+            if (t.IsFileLocal)
+            {
+                return "file-local types cannot be reached by the generated resolver and API";
             }
 
             if (t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
@@ -329,6 +337,27 @@ internal static class TypeParser
         return null;
     }
 
+    private static bool HasAnnotatedBase(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
+        {
+            if (ShapeParser.IsAnnotated(t))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when code outside the assembly can name <paramref name="type"/>, type arguments included.</summary>
+    private static bool IsPublicType(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => IsPublicType(array.ElementType),
+        INamedTypeSymbol named => IsEffectivelyPublic(named) && named.TypeArguments.All(IsPublicType),
+        _ => true,
+    };
+
     private static EquatableArray<ContainingType> ContainingTypes(INamedTypeSymbol type)
     {
         var list = new List<ContainingType>();
@@ -364,7 +393,7 @@ internal static class TypeParser
 
     private static string HintName(INamedTypeSymbol type)
     {
-        string name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty);
+        string name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty).Replace("@", string.Empty);
         return name + ".g.cs";
     }
 }

@@ -35,6 +35,11 @@ internal static class WireNames
             }
         }
 
+        if (name.EndsWith("-", System.StringComparison.Ordinal) || name.IndexOf("--", System.StringComparison.Ordinal) >= 0)
+        {
+            return "may not end with '-' or contain '--' (so that every name maps to a distinct API name)";
+        }
+
         return null;
     }
 
