@@ -57,7 +57,7 @@ public sealed class GeneratorBugTests
         Assert.Contains("class.event.Lesson.g.cs", run.Generator.GeneratedSources.Select(s => s.HintName));
     }
 
-    [Fact(Skip = "generator bug: CSharpNames.Escape escapes reserved keywords only, so a type declared as @record is emitted as 'partial record record' (warning CS8860); contextual keywords such as record, var or dynamic need the '@' too")]
+    [Fact]
     public void Type_named_with_a_contextual_keyword_compiles_without_warnings()
     {
         GeneratorRun run = GeneratorHarness.Run("""
@@ -184,7 +184,7 @@ public sealed class GeneratorBugTests
         GeneratorHarness.AssertValid(run);
     }
 
-    [Fact(Skip = "generator bug: HasAnnotatedBase also holds for a base annotated in another assembly, whose nested TruffleFormatter is internal there, so 'new' hides nothing (warning CS0109 in App.Derived.g.cs)")]
+    [Fact(Skip = "open bug: a message deriving from a message of another assembly still gets 'new' on its nested formatter (CS0109) although HasAnnotatedBase now compares assemblies; see the note on issue 2")]
     public void Message_deriving_from_a_message_of_another_assembly_compiles_without_warnings()
     {
         GeneratorRun library = GeneratorHarness.Run(GeneratorHarness.Compile("Contoso.Shared", GeneratorHarness.Latest, [], """

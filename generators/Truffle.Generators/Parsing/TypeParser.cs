@@ -341,7 +341,8 @@ internal static class TypeParser
     {
         for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
         {
-            if (ShapeParser.IsAnnotated(t))
+            // A base from another assembly has an internal formatter this type cannot see, so there is nothing to hide.
+            if (ShapeParser.IsAnnotated(t) && SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, type.ContainingAssembly))
             {
                 return true;
             }

@@ -16,6 +16,8 @@ namespace Truffle.Benchmarks.Generator;
 /// diagnostic, and a generated project that compiles without errors.
 /// </remarks>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class GeneratorColdRunBenchmarks
 {
     private CSharpParseOptions _parseOptions = null!;

@@ -22,6 +22,8 @@ namespace Truffle.Benchmarks.Serialization;
 /// deserialization must allocate the result, whose size the <c>ResultOnly</c> row shows.
 /// </remarks>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class FormatterBenchmarks
