@@ -17,7 +17,9 @@ public sealed class WireNamesTests
     [InlineData("Trailing_", "trailing")]
     [InlineData("A", "a")]
     [InlineData("ABC", "abc")]
-    [InlineData("GetURLsForID", "get-ur-ls-for-id")]
+    [InlineData("GetURLsForID", "get-urls-for-id")]
+    [InlineData("IDs", "ids")]
+    [InlineData("ASet", "a-set")]
     [InlineData("V2", "v2")]
     [InlineData("already-kebab", "already-kebab")]
     public void Kebab_case_of_a_type_name(string name, string expected) =>

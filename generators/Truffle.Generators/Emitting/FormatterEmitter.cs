@@ -73,7 +73,7 @@ internal static class FormatterEmitter
     /// Reads a map of members into the locals <c>__m0…</c>; with <paramref name="trackApplied"/>, also sets the bit of
     /// every member read in <c>__applied</c>.
     /// </summary>
-    public static void ReadMap(SourceWriter w, ShapeEmitter shapes, TypeModel model, bool trackApplied)
+    public static void ReadMap(SourceWriter w, ShapeEmitter shapes, TypeModel model, bool trackApplied, bool trackPresence = false)
     {
         w.WriteLine("int __count = reader.ReadMapHeader();");
         w.OpenBlock("for (int __index = 0; __index < __count; __index++)");
@@ -103,6 +103,11 @@ internal static class FormatterEmitter
                     w.WriteLine($"__applied |= 1UL << {i};");
                 }
 
+                if (trackPresence && IsAssignedAfterConstruction(model, i))
+                {
+                    w.WriteLine($"__has{i} = true;");
+                }
+
                 w.WriteLine("continue;");
                 w.CloseBlock();
             }
@@ -116,30 +121,49 @@ internal static class FormatterEmitter
         w.CloseBlock();
     }
 
-    /// <summary>The expression that builds an instance from the locals <c>__m0…</c>.</summary>
-    public static string Construct(TypeModel model)
+    /// <summary>
+    /// True when member <paramref name="index"/> is set after construction, and only if its key was read, so that a
+    /// missing key leaves the member's own initializer in place (constructor and init-only members cannot be).
+    /// </summary>
+    public static bool IsAssignedAfterConstruction(TypeModel model, int index) =>
+        !model.Members[index].MustInitialize && !model.ConstructorArguments.Any(a => a.MemberIndex == index);
+
+    /// <summary>
+    /// Writes the statements that build an instance from the locals <c>__m0…</c> and return it. With
+    /// <paramref name="onlyPresent"/>, members set after construction are assigned only when <c>__has{i}</c> is true.
+    /// </summary>
+    public static void WriteConstructAndReturn(SourceWriter w, TypeModel model, bool onlyPresent)
     {
-        var passed = new HashSet<int>();
-        var arguments = new List<string>();
-        foreach (ConstructorArgument argument in model.ConstructorArguments)
+        var arguments = model.ConstructorArguments
+            .Select(a => a.MemberIndex >= 0 ? $"__m{a.MemberIndex}" : a.DefaultValue ?? "default!");
+        var initialized = Enumerable.Range(0, model.Members.Count)
+            .Where(i => !model.ConstructorArguments.Any(a => a.MemberIndex == i) && (!onlyPresent || !IsAssignedAfterConstruction(model, i)))
+            .Select(i => $"{CSharpNames.Escape(model.Members[i].Name)} = __m{i}");
+        string initializer = string.Join(", ", initialized);
+        string construction = $"new {model.FullyQualifiedName}({string.Join(", ", arguments)})";
+        if (initializer.Length > 0)
         {
-            if (argument.MemberIndex >= 0)
-            {
-                passed.Add(argument.MemberIndex);
-                arguments.Add($"__m{argument.MemberIndex}");
-            }
-            else
-            {
-                arguments.Add(argument.DefaultValue ?? "default!");
-            }
+            construction += $" {{ {initializer} }}";
         }
 
-        IEnumerable<string> assignments = Enumerable.Range(0, model.Members.Count)
-            .Where(i => !passed.Contains(i))
-            .Select(i => $"{CSharpNames.Escape(model.Members[i].Name)} = __m{i}");
-        string initializer = string.Join(", ", assignments);
-        string construction = $"new {model.FullyQualifiedName}({string.Join(", ", arguments)})";
-        return initializer.Length == 0 ? construction : $"{construction} {{ {initializer} }}";
+        int[] later = onlyPresent
+            ? Enumerable.Range(0, model.Members.Count).Where(i => IsAssignedAfterConstruction(model, i)).ToArray()
+            : [];
+        if (later.Length == 0)
+        {
+            w.WriteLine($"return {construction};");
+            return;
+        }
+
+        w.WriteLine($"var __result = {construction};");
+        foreach (int i in later)
+        {
+            w.OpenBlock($"if (__has{i})");
+            w.WriteLine($"__result.{CSharpNames.Escape(model.Members[i].Name)} = __m{i};");
+            w.CloseBlock();
+        }
+
+        w.WriteLine("return __result;");
     }
 
     private static void WriteSerialize(SourceWriter w, ShapeEmitter shapes, TypeModel model, string nullableSelf)
@@ -171,11 +195,15 @@ internal static class FormatterEmitter
         {
             MemberModel member = model.Members[i];
             w.WriteLine($"{member.Shape.TypeName} __m{i} = {member.DefaultValue ?? ShapeEmitter.MissingValue(member.Shape)};");
+            if (IsAssignedAfterConstruction(model, i))
+            {
+                w.WriteLine($"bool __has{i} = false;");
+            }
         }
 
-        ReadMap(w, shapes, model, trackApplied: false);
+        ReadMap(w, shapes, model, trackApplied: false, trackPresence: true);
         w.WriteLine("reader.Depth--;");
-        w.WriteLine($"return {Construct(model)};");
+        WriteConstructAndReturn(w, model, onlyPresent: true);
         w.CloseBlock();
     }
 

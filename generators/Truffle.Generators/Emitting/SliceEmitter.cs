@@ -52,7 +52,7 @@ internal static class SliceEmitter
         FormatterEmitter.ReadMap(w, shapes, model, trackApplied: true);
         w.WriteLine("reader.Depth--;");
         w.WriteLine($"applied = new {KnownNames.MemberMask}(__applied);");
-        w.WriteLine($"return {FormatterEmitter.Construct(model)};");
+        FormatterEmitter.WriteConstructAndReturn(w, model, onlyPresent: false);
         w.CloseBlock();
     }
 }

@@ -15,7 +15,7 @@ internal static class MemberCollector
     private const string IgnoreAttribute = "Truffle.TruffleIgnoreAttribute";
 
     /// <summary>A candidate member: its symbol, type and whether an object initializer can set it.</summary>
-    public readonly record struct Candidate(ISymbol Symbol, ITypeSymbol Type, bool IsSettable);
+    public readonly record struct Candidate(ISymbol Symbol, ITypeSymbol Type, bool IsSettable, bool MustInitialize);
 
     public static List<Candidate> Collect(INamedTypeSymbol type)
     {
@@ -28,6 +28,7 @@ internal static class MemberCollector
         // Base members come first; a derived member with the same name (an override or a 'new' member) takes the
         // base member's place, so the most derived declaration is the one read and written.
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ignored = new HashSet<string>(StringComparer.Ordinal);
         var candidates = new List<Candidate>();
         foreach (INamedTypeSymbol t in hierarchy)
         {
@@ -38,11 +39,20 @@ internal static class MemberCollector
                     continue;
                 }
 
-                if (positions.TryGetValue(member.Name, out int position))
+                if (IsIgnored(member) || ignored.Contains(member.Name))
+                {
+                    // An ignored member stays ignored in derived types that override or hide it.
+                    ignored.Add(member.Name);
+                    if (positions.TryGetValue(member.Name, out int hidden))
+                    {
+                        candidates[hidden] = default;
+                    }
+                }
+                else if (positions.TryGetValue(member.Name, out int position))
                 {
                     candidates[position] = candidate;
                 }
-                else if (!IsIgnored(member))
+                else
                 {
                     positions[member.Name] = candidates.Count;
                     candidates.Add(candidate);
@@ -50,7 +60,7 @@ internal static class MemberCollector
             }
         }
 
-        return candidates;
+        return candidates.Where(c => c.Symbol is not null).ToList();
     }
 
     /// <summary>
@@ -131,9 +141,9 @@ internal static class MemberCollector
     {
         IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } property
             when property.Name != "EqualityContract" && property.RefKind == RefKind.None
-            => new Candidate(property, property.Type, property.SetMethod is not null),
+            => new Candidate(property, property.Type, property.SetMethod is not null, property.SetMethod?.IsInitOnly == true || property.IsRequired),
         IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public } field
-            => new Candidate(field, field.Type, !field.IsReadOnly),
+            => new Candidate(field, field.Type, !field.IsReadOnly, field.IsRequired),
         _ => null,
     };
 

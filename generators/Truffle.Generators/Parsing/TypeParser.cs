@@ -125,7 +125,7 @@ internal static class TypeParser
             keys[key] = candidate.Symbol.Name;
             memberIndexByCandidate[i] = members.Count;
             string? defaultValue = parameter is not null ? DefaultValues.Format(parameter, shape) : null;
-            members.Add(new MemberModel(candidate.Symbol.Name, key, shape, candidate.IsSettable, defaultValue));
+            members.Add(new MemberModel(candidate.Symbol.Name, key, shape, candidate.IsSettable, candidate.MustInitialize, defaultValue));
         }
 
         if (storeId is not null)

@@ -62,6 +62,10 @@ internal static class WireNames
             {
                 char previous = name[i - 1];
                 bool nextIsLower = i + 1 < name.Length && char.IsLower(name[i + 1]);
+
+                // An acronym's plural stays one word: URLs → urls, not ur-ls.
+                bool pluralOfAcronym = nextIsLower && name[i + 1] == 's' && (i + 2 == name.Length || !char.IsLower(name[i + 2]));
+                nextIsLower &= !pluralOfAcronym;
                 if (char.IsLower(previous) || char.IsDigit(previous) || (char.IsUpper(previous) && nextIsLower))
                 {
                     AppendSeparator(builder);

@@ -73,7 +73,7 @@ internal sealed partial class Settings
 
     public List<string> Recent { get; set; } = [];
 
-    public double Zoom;
+    public double Zoom = 1.0;
 
     [TruffleIgnore]
     public string Secret { get; set; } = "never sent";

@@ -87,6 +87,17 @@ public sealed class WireCompatibilityTests
     }
 
     [Fact]
+    public void Missing_keys_keep_the_initializers_of_settable_members()
+    {
+        Settings value = TruffleSerializer.Deserialize<Settings>(new byte[] { 0x80 });
+
+        Assert.Equal("light", value.Theme);
+        Assert.Equal(1.0, value.Zoom);
+        Assert.Empty(value.Recent);
+        Assert.Equal("never sent", value.Secret);
+    }
+
+    [Fact]
     public void Nil_for_a_non_nullable_string_reads_as_empty()
     {
         byte[] bytes = MessagePackMaps.Write((ref MessagePackWriter w) =>
