@@ -27,8 +27,8 @@ internal static class TypeParser
             return ParseResult.Skipped;
         }
 
-        AttributeData? messageAttribute = FindAttribute(type, ShapeParser.MessageAttribute);
-        AttributeData? sliceAttribute = FindAttribute(type, ShapeParser.SliceAttribute);
+        AttributeData? messageAttribute = SymbolFacts.FindAttribute(type, ShapeParser.MessageAttribute);
+        AttributeData? sliceAttribute = SymbolFacts.FindAttribute(type, ShapeParser.SliceAttribute);
         if (fromSlicePipeline && messageAttribute is not null)
         {
             // A type with both attributes is parsed once, by the message pipeline.
@@ -41,7 +41,7 @@ internal static class TypeParser
         string displayName = type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
 
         CheckPartial(node, diagnostics);
-        if (UnsupportedReason(type) is { } reason)
+        if (SymbolFacts.UnsupportedReason(type) is { } reason)
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedDeclaration, identifier, displayName, reason));
         }
@@ -61,7 +61,7 @@ internal static class TypeParser
         cancellationToken.ThrowIfCancellationRequested();
         List<MemberCollector.Candidate> candidates = MemberCollector.Collect(type);
         IMethodSymbol? constructor = MemberCollector.ChooseConstructor(type, candidates);
-        if (constructor is null && UnsupportedReason(type) is null)
+        if (constructor is null && SymbolFacts.UnsupportedReason(type) is null)
         {
             diagnostics.Add(Diagnostic.Create(
                 DiagnosticDescriptors.UnsupportedDeclaration,
@@ -153,16 +153,16 @@ internal static class TypeParser
                 type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 type.Name,
                 type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty),
-                ContainingTypes(type),
-                Keyword(type),
+                SymbolFacts.ContainingTypes(type),
+                SymbolFacts.Keyword(type),
                 type.IsValueType,
-                IsEffectivelyPublic(type),
+                SymbolFacts.IsEffectivelyPublic(type),
                 message,
                 storeId,
                 members.ToEquatableArray(),
                 arguments,
-                HintName(type),
-                HasAnnotatedBase(type));
+                SymbolFacts.HintName(type),
+                SymbolFacts.HasAnnotatedBase(type));
         }
 
         return new ParseResult(model, diagnostics.ToImmutable(), wireKeys.ToImmutable(), displayName, identifier);
@@ -210,7 +210,7 @@ internal static class TypeParser
             {
                 ITypeSymbol replyType = candidate.TypeArguments[0];
                 reply = ShapeParser.Parse(replyType, type.ContainingAssembly);
-                replyIsPublic = IsPublicType(replyType);
+                replyIsPublic = SymbolFacts.IsPublicType(replyType);
                 if (reply is null)
                 {
                     diagnostics.Add(Diagnostic.Create(
@@ -259,39 +259,6 @@ internal static class TypeParser
         }
     }
 
-    private static string? UnsupportedReason(INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
-        {
-            if (t.TypeParameters.Length > 0)
-            {
-                return t.Equals(type, SymbolEqualityComparer.Default) ? "generic types are not supported" : $"it is nested in the generic type '{t.Name}'";
-            }
-
-            if (t.IsFileLocal)
-            {
-                return "file-local types cannot be reached by the generated resolver and API";
-            }
-
-            if (t.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
-            {
-                return "it and every type around it must be public or internal";
-            }
-        }
-
-        if (type.IsStatic)
-        {
-            return "it is static";
-        }
-
-        if (type.IsAbstract)
-        {
-            return "it is abstract";
-        }
-
-        return type.IsRefLikeType ? "ref structs cannot be serialized" : null;
-    }
-
     private static Location? ArgumentLocation(AttributeSyntax? syntax, string? name)
     {
         if (syntax?.ArgumentList is not { } list)
@@ -324,104 +291,4 @@ internal static class TypeParser
         return null;
     }
 
-    private static AttributeData? FindAttribute(INamedTypeSymbol type, string name)
-    {
-        foreach (AttributeData attribute in type.GetAttributes())
-        {
-            if (attribute.AttributeClass?.ToDisplayString() == name)
-            {
-                return attribute;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool HasAnnotatedBase(INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
-        {
-            // A base from another assembly has an internal formatter this type cannot see, so there is nothing to hide.
-            if (ShapeParser.IsAnnotated(t) && SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, type.ContainingAssembly))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>True when code outside the assembly can name <paramref name="type"/>, type arguments included.</summary>
-    private static bool IsPublicType(ITypeSymbol type) => type switch
-    {
-        IArrayTypeSymbol array => IsPublicType(array.ElementType),
-        INamedTypeSymbol named => IsEffectivelyPublic(named) && named.TypeArguments.All(IsPublicType),
-        _ => true,
-    };
-
-    private static EquatableArray<ContainingType> ContainingTypes(INamedTypeSymbol type)
-    {
-        var list = new List<ContainingType>();
-        for (INamedTypeSymbol? t = type.ContainingType; t is not null; t = t.ContainingType)
-        {
-            list.Insert(0, new ContainingType(Keyword(t), t.Name));
-        }
-
-        return list.ToEquatableArray();
-    }
-
-    private static string Keyword(INamedTypeSymbol type) => (type.IsRecord, type.TypeKind) switch
-    {
-        (true, TypeKind.Struct) => "record struct",
-        (true, _) => "record",
-        (false, TypeKind.Struct) => "struct",
-        (false, TypeKind.Interface) => "interface",
-        _ => "class",
-    };
-
-    private static bool IsEffectivelyPublic(INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
-        {
-            if (t.DeclaredAccessibility != Accessibility.Public)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string HintName(INamedTypeSymbol type)
-    {
-        string name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty).Replace("@", string.Empty);
-        return name + ".g.cs";
-    }
-}
-
-/// <summary>Formats a constructor parameter's declared default as a C# expression of the member's type.</summary>
-internal static class DefaultValues
-{
-    public static string? Format(IParameterSymbol parameter, TypeShape? shape)
-    {
-        if (!parameter.HasExplicitDefaultValue)
-        {
-            return null;
-        }
-
-        object? value = parameter.ExplicitDefaultValue;
-        string typeName = shape?.ConstructName ?? parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        return value switch
-        {
-            null => "default!",
-            double d when double.IsNaN(d) => "global::System.Double.NaN",
-            double d when double.IsPositiveInfinity(d) => "global::System.Double.PositiveInfinity",
-            double d when double.IsNegativeInfinity(d) => "global::System.Double.NegativeInfinity",
-            float f when float.IsNaN(f) => "global::System.Single.NaN",
-            float f when float.IsPositiveInfinity(f) => "global::System.Single.PositiveInfinity",
-            float f when float.IsNegativeInfinity(f) => "global::System.Single.NegativeInfinity",
-            decimal m => m.ToString(CultureInfo.InvariantCulture) + "m",
-            _ => $"({typeName})({SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false)})",
-        };
-    }
 }
