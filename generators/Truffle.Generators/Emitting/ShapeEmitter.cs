@@ -229,16 +229,14 @@ internal sealed class ShapeEmitter
         w.WriteLine($"int {count} = reader.{(isMap ? "ReadMapHeader" : "ReadArrayHeader")}();");
         switch (shape.Kind)
         {
-            case ShapeKind.Array or ShapeKind.ReadOnlyList:
+            case ShapeKind.Array or ShapeKind.ReadOnlyList or ShapeKind.ImmutableArray:
                 w.WriteLine($"var {result} = {KnownNames.WireFormat}.NewArray<{item.TypeName}>({count});");
                 w.OpenBlock($"for (int {index} = 0; {index} < {count}; {index}++)");
                 Read(w, item, $"{result}[{index}]");
                 w.CloseBlock();
                 break;
-            case ShapeKind.List or ShapeKind.ImmutableArray:
-                w.WriteLine(shape.Kind == ShapeKind.List
-                    ? $"var {result} = new global::System.Collections.Generic.List<{item.TypeName}>({count});"
-                    : $"var {result} = global::System.Collections.Immutable.ImmutableArray.CreateBuilder<{item.TypeName}>({count});");
+            case ShapeKind.List:
+                w.WriteLine($"var {result} = new global::System.Collections.Generic.List<{item.TypeName}>({count});");
                 w.OpenBlock($"for (int {index} = 0; {index} < {count}; {index}++)");
                 string element = Next("e");
                 w.WriteLine($"{item.TypeName} {element};");
@@ -260,7 +258,10 @@ internal sealed class ShapeEmitter
         }
 
         w.WriteLine("reader.Depth--;");
-        w.WriteLine($"{target} = {result}{(shape.Kind == ShapeKind.ImmutableArray ? ".MoveToImmutable()" : string.Empty)};");
+        // An ImmutableArray wraps the array it was read into, without a builder or a copy.
+        w.WriteLine(shape.Kind == ShapeKind.ImmutableArray
+            ? $"{target} = global::System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray({result});"
+            : $"{target} = {result};");
     }
 
     private static void WriteNilElse(SourceWriter w)

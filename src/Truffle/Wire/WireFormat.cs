@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.ComponentModel;
+using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -17,17 +19,18 @@ public static class WireFormat
     /// Reads a map key as UTF-8 bytes. A key that is not a string is skipped and reported as empty, which no member
     /// matches, so its value is skipped too.
     /// </summary>
-    public static ReadOnlySpan<byte> ReadKey(ref MessagePackReader reader)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<byte> ReadKey(ref MessagePackReader reader) =>
+        reader.NextMessagePackType == MessagePackType.String && reader.TryReadStringSpan(out ReadOnlySpan<byte> span)
+            ? span
+            : ReadKeySlow(ref reader);
+
+    private static ReadOnlySpan<byte> ReadKeySlow(ref MessagePackReader reader)
     {
         if (reader.NextMessagePackType != MessagePackType.String)
         {
             reader.Skip();
             return default;
-        }
-
-        if (reader.TryReadStringSpan(out ReadOnlySpan<byte> span))
-        {
-            return span;
         }
 
         // The key straddles two segments of a multi-segment sequence: rare, so a copy is fine.
@@ -106,6 +109,14 @@ public static class WireFormat
             return raw.Length == 16
                 ? new Guid(raw.ToArray())
                 : throw new MessagePackSerializationException($"A binary Guid has 16 bytes, not {raw.Length}.");
+        }
+
+        // Parse the UTF-8 bytes in place: no string is allocated for a well-formed Guid.
+        if (reader.TryReadStringSpan(out ReadOnlySpan<byte> utf8))
+        {
+            return Utf8Parser.TryParse(utf8, out Guid guid, out int consumed) && consumed == utf8.Length
+                ? guid
+                : throw new MessagePackSerializationException("A Guid string must have the 36-character \"D\" form.");
         }
 
         string text = reader.ReadString() ?? throw new MessagePackSerializationException("A Guid cannot be nil.");
