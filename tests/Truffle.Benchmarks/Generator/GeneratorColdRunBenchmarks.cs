@@ -139,5 +139,12 @@ public class GeneratorColdRunBenchmarks
         Console.WriteLine(
             "// After an unrelated edit, generator outputs: " +
             string.Join(", ", reasons.Select(r => $"{r.Count} {r.Reason}")) + ".");
+        Console.WriteLine(
+            "// After an unrelated edit, named steps: " +
+            string.Join("; ", rerun.TrackedSteps.OrderBy(step => step.Key, StringComparer.Ordinal).Select(step =>
+                step.Key + " " + string.Join(", ", step.Value
+                    .SelectMany(run => run.Outputs)
+                    .GroupBy(output => output.Reason)
+                    .Select(group => $"{group.Count()} {group.Key}")))) + ".");
     }
 }
