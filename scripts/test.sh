@@ -9,7 +9,8 @@
 #   2. the Native AOT check: samples/Chat publishes with PublishAot=true with no warning (except the one documented
 #      in docs/aot.md, inside MessagePack 2.5), and the native
 #      binary runs and exits 0 (one check);
-#   3. the Go sidecar, when sidecar/go.mod exists: `go test -v ./...`, counting `--- PASS` / `--- FAIL` lines.
+#   3. the Go sidecar, when sidecar/go.mod exists: `go test -v ./...`, counting `--- PASS` / `--- FAIL` lines, then
+#      each fuzz target for a few seconds (one check each).
 #
 # The last line is always `tests: N passed, N failed`. The script exits non-zero when anything failed or when
 # nothing ran. Failures that leave no count behind are still counted, as one failure each: a build that fails
@@ -239,6 +240,24 @@ go_tests() {
   fi
 }
 
+# Every fuzz target of the sidecar runs briefly on top of its seed corpus (which `go test` already ran): one
+# check each. TRUFFLE_FUZZTIME (default 3s) sets how long.
+go_fuzz() {
+  local fuzztime="${TRUFFLE_FUZZTIME:-3s}" pkg target log
+  [ -f sidecar/go.mod ] && command -v go >/dev/null 2>&1 || return 0
+  section "go fuzz targets, $fuzztime each (sidecar/)"
+  while IFS=: read -r file target; do
+    pkg="./$(dirname "${file#sidecar/}")"
+    log="$work/fuzz-$target.log"
+    if (cd sidecar && run_logged "$log" timeout --kill-after=30s 120s \
+          go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg"); then
+      passed=$((passed + 1))
+    else
+      fail_check "Go fuzz: $target in $pkg failed (see above; the failing input is under sidecar/$pkg/testdata/fuzz)"
+    fi
+  done < <(grep -rhoE --include='*_test.go' -H '^func (Fuzz[A-Za-z0-9_]+)' sidecar | sed -E 's/:func /:/')
+}
+
 # ------------------------------------------------------------------------------------------------------------ main
 ensure_prerequisites
 if dotnet_build; then
@@ -246,6 +265,7 @@ if dotnet_build; then
   aot_check
 fi
 go_tests
+go_fuzz
 
 section "summary"
 if [ ${#problems[@]} -gt 0 ]; then printf '  - %s\n' "${problems[@]}"; fi

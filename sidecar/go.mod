@@ -1,0 +1,3 @@
+module github.com/truffle-dotnet/truffle/sidecar
+
+go 1.19
