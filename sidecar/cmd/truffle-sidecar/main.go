@@ -1,0 +1,30 @@
+// Command truffle-sidecar joins the network for a Truffle node and bridges its connections to the .NET host. The
+// host drives it with one JSON command per line on stdin and reads events from stdout (SPEC §3); logs go to
+// stderr only.
+//
+// This binary has the loopback backend only; the tsnet backend is built from the sidecar/tsnet module.
+//
+// It exits 0 after a clean stop: when stdin ends (the host died or closed it) and on SIGTERM or SIGINT.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/truffle-dotnet/truffle/sidecar/internal/server"
+)
+
+func main() {
+	logger := log.New(os.Stderr, "truffle-sidecar: ", log.LstdFlags|log.Lmicroseconds)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	s := server.New(server.Config{In: os.Stdin, Out: os.Stdout, Logger: logger})
+	if err := s.Run(ctx); err != nil {
+		logger.Printf("fatal: %v", err)
+		stop()
+		os.Exit(1)
+	}
+}
