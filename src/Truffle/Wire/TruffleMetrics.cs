@@ -24,4 +24,8 @@ internal static class TruffleMetrics
     /// <summary>Payloads that could not be deserialized into the subscribed type.</summary>
     public static readonly Counter<long> DecodeErrors =
         Meter.CreateCounter<long>("truffle.decode.errors", "{error}", "Payloads that failed to deserialize.");
+
+    /// <summary>Bridge connections closed because their header or session token was wrong (tags <c>reason</c>, <c>port</c>).</summary>
+    public static readonly Counter<long> BridgeRejected =
+        Meter.CreateCounter<long>("truffle.bridge.rejected", "{connection}", "Bridge connections dropped for a bad header or session token.");
 }
