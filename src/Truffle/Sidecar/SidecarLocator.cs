@@ -11,39 +11,32 @@ public static class SidecarLocator
 
     /// <summary>
     /// The sidecar binary: <paramref name="explicitPath"/> if given, else the <c>TRUFFLE_SIDECAR</c> environment
-    /// variable, else <c>truffle-sidecar</c> in the application's directory; the first that exists wins.
+    /// variable if set, else <c>truffle-sidecar</c> in the application's directory (where building a project that
+    /// references Truffle puts it when Go is installed). The first one given is the one used: an explicit path
+    /// that does not exist is an error, never a silent fall back to another binary.
     /// </summary>
-    /// <exception cref="SidecarException">No candidate exists (code <see cref="SidecarException.NotFoundCode"/>); the
-    /// message names every path searched and how to build the sidecar.</exception>
+    /// <exception cref="SidecarException">The chosen path does not exist (code <see cref="SidecarException.NotFoundCode"/>);
+    /// the message names it, says where it came from, and how to build the sidecar.</exception>
     public static string Find(string? explicitPath)
     {
-        var searched = new List<string>(3);
-        foreach (string? candidate in new[]
-        {
-            explicitPath,
-            Environment.GetEnvironmentVariable(EnvironmentVariable),
-            Path.Combine(AppContext.BaseDirectory, BinaryName),
-        })
-        {
-            if (string.IsNullOrWhiteSpace(candidate))
-            {
-                continue;
-            }
+        string? fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        (string path, string source) = !string.IsNullOrWhiteSpace(explicitPath)
+            ? (explicitPath, "the explicit sidecar path")
+            : !string.IsNullOrWhiteSpace(fromEnvironment)
+                ? (fromEnvironment, $"the {EnvironmentVariable} environment variable")
+                : (Path.Combine(AppContext.BaseDirectory, BinaryName), "the application directory");
 
-            string full = Path.GetFullPath(candidate);
-            if (File.Exists(full))
-            {
-                return full;
-            }
-
-            searched.Add(full);
+        string full = Path.GetFullPath(path);
+        if (File.Exists(full))
+        {
+            return full;
         }
 
-        string target = Path.Combine(AppContext.BaseDirectory, BinaryName);
         throw new SidecarException(
             SidecarException.NotFoundCode,
-            $"The Truffle sidecar was not found. Searched: {string.Join(", ", searched)}. " +
-            $"Build it with `cd sidecar && go build -o {target} ./cmd/truffle-sidecar` (Go 1.19+), or pass its path " +
-            $"explicitly or in the {EnvironmentVariable} environment variable.");
+            $"The Truffle sidecar was not found at {full} ({source}). " +
+            $"Build it with `cd sidecar && go build -o {full} ./cmd/truffle-sidecar` (Go 1.19+; building a project " +
+            $"that references Truffle does this when Go is installed), or give its path explicitly or in the " +
+            $"{EnvironmentVariable} environment variable.");
     }
 }
