@@ -1,0 +1,194 @@
+package tsnetbackend
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tailscale.com/client/local"
+	"tailscale.com/envknob"
+	"tailscale.com/ipn"
+	"tailscale.com/tsnet"
+
+	"github.com/truffle-dotnet/truffle/sidecar/internal/backend"
+)
+
+// Start creates the tsnet node, starts it and waits until it is Running with a Tailscale address. While it waits
+// it reports the login URL (once) through OnAuthRequired and the need for an administrator's approval through
+// OnNeedsApproval. It returns ctx's error when ctx ends first; the caller then calls Stop.
+//
+// This is tsnet.Server.Up's flow, done by hand: Up only returns when Running and reports nothing about login or
+// approval. Up's one-time reset of the serve config and Service advertisements is not done; this backend uses
+// neither.
+func (b *Backend) Start(ctx context.Context, opts backend.Options) error {
+	if b.cfg.NoLogsNoSupport {
+		// Process-wide; read by logpolicy when tsnet builds the log upload transport in srv.Start.
+		envknob.SetNoLogsNoSupport()
+	}
+	srv := &tsnet.Server{
+		Hostname:  opts.Hostname,
+		Dir:       opts.StateDir, // empty: tsnet picks a directory under os.UserConfigDir
+		AuthKey:   opts.AuthKey,  // empty: tsnet falls back to TS_AUTHKEY / TS_AUTH_KEY
+		Ephemeral: opts.Ephemeral,
+		// Version note: tsnet.Server.AdvertiseTags exists from v1.88.0 on.
+		AdvertiseTags: opts.Tags,
+		// UserLogf: the state path and, every 5 s while logged out, the login URL. Unset, tsnet would use
+		// log.Printf, which also goes to stderr; set so that it carries this sidecar's prefix.
+		UserLogf: b.userLogf,
+	}
+	if b.cfg.Debug {
+		srv.Logf = b.debugLogf // unset: tsnet discards its verbose backend log
+	}
+
+	b.mu.Lock()
+	if b.stopped {
+		b.mu.Unlock()
+		return ErrNotRunning
+	}
+	if b.srv != nil {
+		b.mu.Unlock()
+		return ErrAlreadyStarted
+	}
+	b.srv = srv
+	b.hostname = opts.Hostname
+	b.startDone = make(chan struct{})
+	startDone := b.startDone
+	b.mu.Unlock()
+
+	if envknob.NoLogsNoSupport() {
+		b.log.Printf("tsnet: log uploads disabled (TS_NO_LOGS_NO_SUPPORT)")
+	}
+
+	// srv.Start is synchronous and takes no context, so it runs on its own goroutine to let ctx end the wait.
+	// Stop waits for it before closing the server (tsnet forbids Close before or during Start).
+	go func() {
+		err := srv.Start()
+		b.mu.Lock()
+		b.startErr = err
+		if err == nil {
+			// Does not start anything again: Start has succeeded, so LocalClient returns the in-memory client.
+			b.lc, _ = srv.LocalClient()
+		}
+		b.mu.Unlock()
+		close(startDone)
+	}()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-startDone:
+	}
+	b.mu.Lock()
+	lc, err := b.lc, b.startErr
+	b.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return b.waitRunning(ctx, lc, opts)
+}
+
+// waitRunning follows the backend state until it is Running with an address, from IPN bus notifications and a
+// status poll every statusPollInterval (the poll covers notifications this watcher was not sent).
+func (b *Backend) waitRunning(ctx context.Context, lc *local.Client, opts backend.Options) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// NotifyInitialState: the first notification carries the current state and, in NeedsLogin, the login URL.
+	w, err := lc.WatchIPNBus(wctx, ipn.NotifyInitialState)
+	if err != nil {
+		return fmt.Errorf("tsnet: watch IPN bus: %w", err)
+	}
+	defer w.Close()
+	notes, readErr := readBus(wctx, w)
+
+	var (
+		authSent      bool
+		lastState     string
+		busBroken     bool
+		pollTicker    = time.NewTicker(statusPollInterval)
+		statusPending = true // check at once
+	)
+	defer pollTicker.Stop()
+	authRequired := func(url string) {
+		if url == "" || authSent {
+			return
+		}
+		authSent = true
+		if opts.OnAuthRequired != nil {
+			opts.OnAuthRequired(url)
+		}
+	}
+	for {
+		if statusPending {
+			statusPending = false
+			st, err := lc.StatusWithoutPeers(wctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				b.debugLogf("status while starting: %v", err)
+			} else {
+				switch st.BackendState {
+				case ipn.Running.String():
+					if len(st.TailscaleIPs) > 0 {
+						return nil
+					}
+				case ipn.NeedsLogin.String():
+					authRequired(st.AuthURL)
+				case ipn.NeedsMachineAuth.String():
+					if lastState != st.BackendState && opts.OnNeedsApproval != nil {
+						opts.OnNeedsApproval()
+					}
+				}
+				lastState = st.BackendState
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-b.stopCh:
+			return ErrNotRunning
+		case n := <-notes:
+			if n.ErrMessage != nil {
+				// As tsnet.Server.Up does: an error message on the bus is fatal to start-up.
+				return fmt.Errorf("tsnet: backend: %s", *n.ErrMessage)
+			}
+			if n.BrowseToURL != nil {
+				authRequired(*n.BrowseToURL)
+			}
+			if n.State != nil || n.LoginFinished != nil {
+				statusPending = true
+			}
+		case err := <-readErr:
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !busBroken {
+				busBroken = true // keep going on the poll alone
+				b.log.Printf("tsnet: IPN bus ended while starting (%v); polling status only", err)
+			}
+		case <-pollTicker.C:
+			statusPending = true
+		}
+	}
+}
+
+// readBus delivers every notification of w on the first channel until reading fails, then the error on the
+// second. It stops when ctx ends.
+func readBus(ctx context.Context, w *local.IPNBusWatcher) (<-chan ipn.Notify, <-chan error) {
+	notes := make(chan ipn.Notify)
+	errc := make(chan error, 1)
+	go func() {
+		for {
+			n, err := w.Next()
+			if err != nil {
+				errc <- err
+				return
+			}
+			select {
+			case notes <- n:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return notes, errc
+}
