@@ -72,6 +72,15 @@ internal sealed class BridgeListener : IAsyncDisposable
         }
     }
 
+    /// <summary>Fails every pending dial (the sidecar that was to answer them exited).</summary>
+    public void FailAllDials(Exception error)
+    {
+        foreach (string requestId in _dials.Keys)
+        {
+            FailDial(requestId, error);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -88,11 +97,7 @@ internal sealed class BridgeListener : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (string requestId in _dials.Keys)
-        {
-            FailDial(requestId, new ObjectDisposedException(nameof(BridgeListener)));
-        }
-
+        FailAllDials(new ObjectDisposedException(nameof(BridgeListener)));
         _stopping.Dispose();
     }
 

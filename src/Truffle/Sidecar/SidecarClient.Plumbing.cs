@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using CliWrap;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Truffle.Wire;
 
 namespace Truffle.Sidecar;
 
@@ -15,16 +16,26 @@ public sealed partial class SidecarClient
 {
     /// <summary>
     /// Sends a command whose reply has no requestId and waits for the reply event. Such commands run one at a time, so
-    /// an error without a requestId belongs to the command in flight.
+    /// an error without a requestId belongs to the command in flight. <paramref name="run"/> is the process to send to,
+    /// or null for the current one (refused while a restart is under way).
     /// </summary>
-    private async Task<SidecarEvent> RequestAsync(byte[] command, string replyEvent, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<SidecarEvent> RequestAsync(
+        ProcessRun? run, byte[] command, string replyEvent, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await _uncorrelated.WaitAsync(cancellationToken).ConfigureAwait(false);
         var pending = new PendingReply(replyEvent);
         try
         {
             Volatile.Write(ref _pending, pending);
-            Send(command);
+            if (run is null)
+            {
+                Send(command);
+            }
+            else
+            {
+                SendTo(run, command);
+            }
+
             return await Await(pending.Reply.Task, timeout, replyEvent, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -47,24 +58,30 @@ public sealed partial class SidecarClient
         }
     }
 
+    /// <summary>Sends a command to the current process, or fails at once when there is none or it is restarting.</summary>
     private void Send(byte[] command)
     {
-        if (_exited is { } exited)
+        if (_restarting)
         {
-            throw exited;
+            throw new SidecarException(SidecarException.ProcessExitedCode, "The sidecar process exited and is being restarted.");
         }
 
-        if (_process is null || !_commands.Writer.TryWrite(command))
+        SendTo(_run ?? throw new SidecarException(SidecarException.ProcessExitedCode, "The sidecar is not running."), command);
+    }
+
+    private static void SendTo(ProcessRun run, byte[] command)
+    {
+        if (!run.Commands.Writer.TryWrite(command))
         {
-            throw new SidecarException(SidecarException.ProcessExitedCode, "The sidecar is not running.");
+            throw run.ExitError ?? new SidecarException(SidecarException.ProcessExitedCode, "The sidecar is not running.");
         }
     }
 
-    private async Task WriteCommandsAsync(Stream stdin, CancellationToken cancellationToken)
+    private static async Task WriteCommandsAsync(ProcessRun run, Stream stdin, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (byte[] line in _commands.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (byte[] line in run.Commands.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 await stdin.WriteAsync(line, cancellationToken).ConfigureAwait(false);
                 await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -72,13 +89,13 @@ public sealed partial class SidecarClient
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
-            // The process went away; ReadEventsAsync reports it.
+            // The process went away; ObserveExitAsync reports it.
         }
     }
 
     private async Task ReadEventsAsync(Stream stdout, CancellationToken cancellationToken)
     {
-        var reader = new LineReader(stdout);
+        var reader = new LineReader(stdout, MaxLineLength);
         try
         {
             while (true)
@@ -91,13 +108,15 @@ public sealed partial class SidecarClient
 
                 if (status == LineStatus.TooLarge)
                 {
-                    SidecarLog.ProtocolError(_logger, "an event line over 8 MiB was dropped");
+                    SidecarLog.ProtocolError(_logger, "an event line over the length cap was dropped");
+                    TruffleMetrics.SidecarProtocolErrors.Add(1, new KeyValuePair<string, object?>("reason", "too_large"));
                     continue;
                 }
 
                 if (!SidecarProtocol.TryParseEvent(line, out SidecarEvent parsed))
                 {
                     SidecarLog.ProtocolError(_logger, "a line that is not an event was dropped");
+                    TruffleMetrics.SidecarProtocolErrors.Add(1, new KeyValuePair<string, object?>("reason", "malformed"));
                     continue;
                 }
 
@@ -106,10 +125,8 @@ public sealed partial class SidecarClient
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
-            // The process went away.
+            // The process went away; ObserveExitAsync fails what is pending, with the exit code.
         }
-
-        FailAll(new SidecarException(SidecarException.ProcessExitedCode, "The sidecar process exited."));
     }
 
     private void Dispatch(SidecarEvent e)
@@ -195,31 +212,9 @@ public sealed partial class SidecarClient
         SidecarLog.SidecarOutput(_logger, line);
     }
 
-    private async Task ObserveExitAsync(Task<CommandResult> running)
+    /// <summary>Fails the request in flight, every request with an id and every pending dial.</summary>
+    private void FailPending(SidecarException error)
     {
-        try
-        {
-            CommandResult result = await running.ConfigureAwait(false);
-            SidecarLog.ProcessExited(_logger, result.ExitCode);
-        }
-        catch (OperationCanceledException)
-        {
-            // Killed by DisposeAsync.
-        }
-#pragma warning disable CA1031 // the exit observer must never fault
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            SidecarLog.ProcessFailed(_logger, e);
-        }
-
-        FailAll(new SidecarException(SidecarException.ProcessExitedCode, "The sidecar process exited."));
-    }
-
-    private void FailAll(SidecarException error)
-    {
-        _exited ??= error;
-        _commands.Writer.TryComplete();
         Volatile.Read(ref _pending)?.Reply.TrySetException(error);
         foreach (string id in _requests.Keys)
         {
@@ -228,6 +223,8 @@ public sealed partial class SidecarClient
                 request.TrySetException(error);
             }
         }
+
+        _bridge?.FailAllDials(error);
     }
 
     private sealed class PendingReply(string replyEvent)

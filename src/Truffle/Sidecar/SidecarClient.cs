@@ -15,32 +15,52 @@ namespace Truffle.Sidecar;
 /// events from its stdout, logs from its stderr, and every network connection through a loopback bridge listener.
 /// Disposing stops the node, closes stdin, waits for the process to exit and kills it if it does not.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Supervision. Once <see cref="StartAsync"/> has succeeded, an exit of the process that the client did not cause
+/// (anything but <see cref="StopAsync"/> and <see cref="DisposeAsync"/>) is reported through <see cref="Exited"/>,
+/// logged as a warning and fails every pending request with a <see cref="SidecarException"/>
+/// (<see cref="SidecarException.ProcessExitedCode"/>). The client then starts a new process after a delay, sends it
+/// the same <c>tsnet:start</c> (same session token, same bridge listener), listens again on every port of
+/// <see cref="ListenAsync"/> not given up with <see cref="UnlistenAsync"/>, resumes <see cref="WatchPeersAsync"/>
+/// if it was on, and raises <see cref="Restarted"/> with the new status. While a restart is under way, commands fail
+/// at once with <see cref="SidecarException.ProcessExitedCode"/>; connections already accepted or dialed are gone.
+/// </para>
+/// <para>
+/// The n-th consecutive attempt (n = 0, 1, ...) waits a random time between half and all of 100 ms × 2ⁿ, capped at
+/// 10 s, measured with the <see cref="TimeProvider"/> given to the constructor. Every attempt is counted in the
+/// <c>truffle.sidecar.restarts</c> metric. Attempts go on until one reaches a running node, which resets n to 0,
+/// or until <see cref="StopAsync"/> or <see cref="DisposeAsync"/>, which cancel a pending restart (and end supervision
+/// for good). <see cref="StartAsync"/> itself does not restart anything: if the process exits before the first
+/// start succeeded, <see cref="StartAsync"/> fails with the exit code in its message.
+/// </para>
+/// </remarks>
 public sealed partial class SidecarClient : IAsyncDisposable
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DefaultDialTimeout = TimeSpan.FromSeconds(35); // the sidecar's own is 30 s
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(5);
 
     private readonly string _path;
     private readonly ILogger _logger;
-    private readonly Channel<byte[]> _commands = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _uncorrelated = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<SidecarEvent>> _requests = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _kill = new();
     private PendingReply? _pending;
     private BridgeListener? _bridge;
-    private Task? _process;
     private string[] _secrets = [];
-    private volatile SidecarException? _exited;
     private int _started;
     private int _disposed;
 
     /// <summary>Creates a client for the sidecar found by <see cref="SidecarLocator.Find"/> from <paramref name="sidecarPath"/>.</summary>
+    /// <param name="sidecarPath">The sidecar binary; see <see cref="SidecarLocator.Find"/>.</param>
+    /// <param name="loggerFactory">Where the client and the sidecar's stderr log to.</param>
+    /// <param name="timeProvider">The clock for restart delays; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="SidecarException">The sidecar binary was not found.</exception>
-    public SidecarClient(string? sidecarPath = null, ILoggerFactory? loggerFactory = null)
+    public SidecarClient(string? sidecarPath = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         _path = SidecarLocator.Find(sidecarPath);
         _logger = (ILogger?)loggerFactory?.CreateLogger<SidecarClient>() ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Raised once when an interactive login is needed, with the URL to open.</summary>
@@ -51,6 +71,9 @@ public sealed partial class SidecarClient : IAsyncDisposable
 
     /// <summary>Raised for every peer change after <see cref="WatchPeersAsync"/>.</summary>
     public event EventHandler<SidecarPeerChange>? PeerChanged;
+
+    /// <summary>How long disposal waits for the stop reply, and then for the exit, before it kills the process.</summary>
+    internal TimeSpan ExitTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The latest status the sidecar reported; null before the first.</summary>
     public SidecarStatus? Status { get; private set; }
@@ -74,28 +97,24 @@ public sealed partial class SidecarClient : IAsyncDisposable
         string tokenHex = Convert.ToHexStringLower(token);
         _secrets = string.IsNullOrEmpty(options.AuthKey) ? [tokenHex] : [tokenHex, options.AuthKey];
         _bridge = new BridgeListener(token, _logger);
+        _startCommand = SidecarProtocol.Start(options, _bridge.Port, tokenHex);
+        _startTimeout = options.StartTimeout;
 
-        Command command = Cli.Wrap(_path)
-            .WithStandardInputPipe(PipeSource.Create(WriteCommandsAsync))
-            .WithStandardOutputPipe(PipeTarget.Create(ReadEventsAsync))
-            .WithStandardErrorPipe(PipeTarget.ToDelegate(OnStandardError))
-            .WithValidation(CommandResultValidation.None);
-        try
-        {
-            var running = command.ExecuteAsync(_kill.Token);
-            ProcessId = running.ProcessId;
-            SidecarLog.ProcessStarted(_logger, running.ProcessId, _path);
-            _process = ObserveExitAsync(running.Task);
-        }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
-        {
-            throw new SidecarException(SidecarException.ProcessExitedCode, $"Could not start the sidecar at {_path}: {e.Message}", e);
-        }
-
-        SidecarEvent started = await RequestAsync(
-            SidecarProtocol.Start(options, _bridge.Port, tokenHex), SidecarProtocol.EvtStarted, options.StartTimeout, cancellationToken)
+        ProcessRun run = Launch();
+        SidecarEvent started = await RequestAsync(run, _startCommand, SidecarProtocol.EvtStarted, options.StartTimeout, cancellationToken)
             .ConfigureAwait(false);
         var status = SidecarProtocol.ParseStatus(started.Data);
+        lock (_gate)
+        {
+            if (run.ExitError is { } exited)
+            {
+                throw exited; // it answered, then died before supervision began
+            }
+
+            run.Established = true;
+            _supervised = true;
+        }
+
         Status = status;
         return status;
     }
@@ -103,7 +122,7 @@ public sealed partial class SidecarClient : IAsyncDisposable
     /// <summary>All peers the node knows, online or not.</summary>
     public async Task<IReadOnlyList<SidecarPeer>> GetPeersAsync(CancellationToken cancellationToken = default)
     {
-        var reply = await RequestAsync(SidecarProtocol.GetPeers(), SidecarProtocol.EvtPeers, CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var reply = await RequestAsync(null, SidecarProtocol.GetPeers(), SidecarProtocol.EvtPeers, CommandTimeout, cancellationToken).ConfigureAwait(false);
         return SidecarProtocol.ParsePeers(reply.Data);
     }
 
@@ -112,6 +131,7 @@ public sealed partial class SidecarClient : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         Send(SidecarProtocol.WatchPeers());
+        _watchingPeers = true;
         return ValueTask.CompletedTask;
     }
 
@@ -119,13 +139,18 @@ public sealed partial class SidecarClient : IAsyncDisposable
     /// <returns>The port listened on.</returns>
     public async Task<int> ListenAsync(int port, CancellationToken cancellationToken = default)
     {
-        var reply = await RequestAsync(SidecarProtocol.Listen(port), SidecarProtocol.EvtListening, CommandTimeout, cancellationToken).ConfigureAwait(false);
-        return reply.Data.TryGetProperty("port", out JsonElement p) && p.TryGetInt32(out int listening) ? listening : port;
+        var reply = await RequestAsync(null, SidecarProtocol.Listen(port), SidecarProtocol.EvtListening, CommandTimeout, cancellationToken).ConfigureAwait(false);
+        int listening = reply.Data.TryGetProperty("port", out JsonElement p) && p.TryGetInt32(out int actual) ? actual : port;
+        _listening[listening] = 0;
+        return listening;
     }
 
     /// <summary>Stops listening on a tailnet port.</summary>
-    public async Task UnlistenAsync(int port, CancellationToken cancellationToken = default) =>
-        await RequestAsync(SidecarProtocol.Unlisten(port), SidecarProtocol.EvtUnlistened, CommandTimeout, cancellationToken).ConfigureAwait(false);
+    public async Task UnlistenAsync(int port, CancellationToken cancellationToken = default)
+    {
+        _listening.TryRemove(port, out _);
+        await RequestAsync(null, SidecarProtocol.Unlisten(port), SidecarProtocol.EvtUnlistened, CommandTimeout, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The next connection a peer opened to one of our listeners, carrying the peer's identity.</summary>
     public async ValueTask<BridgeConnection> AcceptAsync(CancellationToken cancellationToken = default)
@@ -195,9 +220,21 @@ public sealed partial class SidecarClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the node (the process keeps running until the client is disposed).</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default) =>
-        await RequestAsync(SidecarProtocol.Stop(), SidecarProtocol.EvtStopped, CommandTimeout, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Stops the node (the process keeps running until the client is disposed) and ends supervision: a pending restart
+    /// is cancelled, and a later exit of the process is reported but not restarted. Returns at once when the process
+    /// has already exited.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await EndSupervisionAsync().ConfigureAwait(false);
+        if (_run is { ExitError: not null })
+        {
+            return;
+        }
+
+        await RequestAsync(null, SidecarProtocol.Stop(), SidecarProtocol.EvtStopped, CommandTimeout, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -207,13 +244,19 @@ public sealed partial class SidecarClient : IAsyncDisposable
             return;
         }
 
-        if (_process is { } process)
+        await EndSupervisionAsync().ConfigureAwait(false);
+        if (_run is { } run)
         {
-            if (!process.IsCompleted)
+            lock (_gate)
+            {
+                run.Retired = true;
+            }
+
+            if (run.ExitError is null)
             {
                 try
                 {
-                    await RequestAsync(SidecarProtocol.Stop(), SidecarProtocol.EvtStopped, ExitTimeout, CancellationToken.None).ConfigureAwait(false);
+                    await RequestAsync(run, SidecarProtocol.Stop(), SidecarProtocol.EvtStopped, ExitTimeout, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (SidecarException)
                 {
@@ -221,27 +264,26 @@ public sealed partial class SidecarClient : IAsyncDisposable
                 }
             }
 
-            _commands.Writer.TryComplete(); // stdin EOF: the sidecar stops and exits 0
+            run.Commands.Writer.TryComplete(); // stdin EOF: the sidecar stops and exits 0
             try
             {
-                await process.WaitAsync(ExitTimeout).ConfigureAwait(false);
+                await run.Exit.WaitAsync(ExitTimeout).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
                 SidecarLog.ProcessKilled(_logger);
-                await _kill.CancelAsync().ConfigureAwait(false);
-                await process.ConfigureAwait(false);
+                run.Terminate();
+                await run.Exit.ConfigureAwait(false);
             }
         }
 
-        _commands.Writer.TryComplete();
         if (_bridge is not null)
         {
             await _bridge.DisposeAsync().ConfigureAwait(false);
         }
 
-        FailAll(new SidecarException(SidecarException.ProcessExitedCode, "The sidecar client was disposed."));
-        _kill.Dispose();
+        FailPending(new SidecarException(SidecarException.ProcessExitedCode, "The sidecar client was disposed."));
+        _supervision.Dispose();
         _uncorrelated.Dispose();
     }
 }

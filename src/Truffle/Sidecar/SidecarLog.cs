@@ -34,4 +34,19 @@ internal static partial class SidecarLog
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Sidecar process failed")]
     public static partial void ProcessFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Sidecar (pid {ProcessId}) exited unexpectedly with code {ExitCode}; restarting: {WillRestart}")]
+    public static partial void ProcessExitedUnexpectedly(ILogger logger, int processId, int exitCode, bool willRestart);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Sidecar restarted (attempt {Attempt}); the node is {State}")]
+    public static partial void Restarted(ILogger logger, int attempt, string state);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Sidecar restart attempt {Attempt} failed: {Reason}")]
+    public static partial void RestartFailed(ILogger logger, int attempt, string reason);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "Could not listen on port {Port} again after a sidecar restart: {Reason}")]
+    public static partial void RelistenFailed(ILogger logger, int port, string reason);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Error, Message = "Sidecar supervision failed; the sidecar will not be restarted")]
+    public static partial void SupervisionFailed(ILogger logger, Exception exception);
 }

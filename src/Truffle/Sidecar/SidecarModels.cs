@@ -71,3 +71,8 @@ public sealed record SidecarIdentity(string DnsName, string? LoginName, string? 
 /// <param name="PeerId">The peer's id.</param>
 /// <param name="Peer">The peer's new state; null when it left.</param>
 public sealed record SidecarPeerChange(string ChangeType, string PeerId, SidecarPeer? Peer);
+
+/// <summary>An unexpected exit of the sidecar process, as reported by <see cref="SidecarClient.Exited"/>.</summary>
+/// <param name="ExitCode">The process's exit code (137 after SIGKILL on Unix); -1 when it is not known.</param>
+/// <param name="WillRestart">Whether the client will start the sidecar again (false after <see cref="SidecarClient.StopAsync"/>).</param>
+public sealed record SidecarExit(int ExitCode, bool WillRestart);

@@ -28,4 +28,12 @@ internal static class TruffleMetrics
     /// <summary>Bridge connections closed because their header or session token was wrong (tags <c>reason</c>, <c>port</c>).</summary>
     public static readonly Counter<long> BridgeRejected =
         Meter.CreateCounter<long>("truffle.bridge.rejected", "{connection}", "Bridge connections dropped for a bad header or session token.");
+
+    /// <summary>Sidecar processes started again after the sidecar exited unexpectedly (one per attempt).</summary>
+    public static readonly Counter<long> SidecarRestarts =
+        Meter.CreateCounter<long>("truffle.sidecar.restarts", "{restart}", "Sidecar restart attempts after an unexpected exit.");
+
+    /// <summary>Sidecar stdout lines dropped because they broke the control protocol (tag <c>reason</c>: <c>too_large</c>, <c>malformed</c>).</summary>
+    public static readonly Counter<long> SidecarProtocolErrors =
+        Meter.CreateCounter<long>("truffle.sidecar.protocol_errors", "{line}", "Sidecar output lines that broke the control protocol.");
 }

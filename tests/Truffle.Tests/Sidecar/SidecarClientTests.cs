@@ -63,6 +63,22 @@ public sealed class SidecarClientTests(SidecarBinary binary) : IDisposable
     }
 
     [Fact]
+    public async Task WhoIs_names_the_node_at_an_address_and_nobody_at_an_unclaimed_one()
+    {
+        await using var a = new SidecarClient(binary.Path);
+        await using var b = new SidecarClient(binary.Path);
+        await a.StartAsync(Options("asker")).WaitAsync(Test.Timeout);
+        var statusB = await b.StartAsync(Options("asked")).WaitAsync(Test.Timeout);
+
+        var known = await a.WhoIsAsync(statusB.TailscaleIp).WaitAsync(Test.Timeout);
+        var unknown = await a.WhoIsAsync("127.0.0.254").WaitAsync(Test.Timeout);
+
+        Assert.Equal(statusB.DnsName, known?.DnsName);
+        Assert.Equal(statusB.NodeId, known?.NodeId);
+        Assert.Null(unknown);
+    }
+
+    [Fact]
     public async Task Dial_to_an_unknown_node_fails_with_a_sidecar_error()
     {
         await using var a = new SidecarClient(binary.Path);
@@ -81,7 +97,7 @@ public sealed class SidecarClientTests(SidecarBinary binary) : IDisposable
 
         await client.DisposeAsync().AsTask().WaitAsync(Test.Timeout);
 
-        Assert.True(HasExited(pid));
+        Assert.True(Processes.HasExited(pid));
     }
 
     [Fact]
@@ -96,18 +112,6 @@ public sealed class SidecarClientTests(SidecarBinary binary) : IDisposable
         Assert.Contains("go build -o", error.Message, StringComparison.Ordinal);
     }
 
-    private static bool HasExited(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true;
-        }
-    }
 
     private SidecarStartOptions Options(string hostname) => new()
     {

@@ -5,15 +5,16 @@ namespace Truffle.Tests.Support;
 
 /// <summary>
 /// Sums one counter of the Truffle meter for one namespace. The meter is process-wide and tests run in parallel,
-/// so each test uses its own namespace and counts only the measurements tagged with it.
+/// so each test uses its own namespace and counts only the measurements tagged with it. A null namespace counts
+/// every measurement (for instruments without a namespace tag; assert a lower bound then).
 /// </summary>
 internal sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly string _namespace;
+    private readonly string? _namespace;
     private long _total;
 
-    public MetricRecorder(Counter<long> counter, string messageNamespace)
+    public MetricRecorder(Counter<long> counter, string? messageNamespace)
     {
         _namespace = messageNamespace;
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -33,6 +34,12 @@ internal sealed class MetricRecorder : IDisposable
 
     private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
+        if (_namespace is null)
+        {
+            Interlocked.Add(ref _total, value);
+            return;
+        }
+
         foreach (KeyValuePair<string, object?> tag in tags)
         {
             if (tag.Key == "namespace" && tag.Value as string == _namespace)
