@@ -1,0 +1,48 @@
+namespace Truffle.Mesh;
+
+/// <summary>The election's messages; each travels as a control envelope in the <c>mesh</c> namespace.</summary>
+internal enum ElectionMessageKind : byte
+{
+    /// <summary>Primary → all, every heartbeat interval: "I am primary in this term".</summary>
+    Heartbeat = 0,
+
+    /// <summary>Candidate → live members: "would you accept me in term + 1?" (does not change anyone's term).</summary>
+    PreVote = 1,
+
+    /// <summary>Answer to a pre-vote, <see cref="ElectionMessage.Granted"/> or not.</summary>
+    PreVoteReply = 2,
+
+    /// <summary>Candidate → all: "I am primary in this (new) term".</summary>
+    Claim = 3,
+
+    /// <summary>Refusal of a heartbeat or claim from a stale term or a lost tie; carries the receiver's term.</summary>
+    Reject = 4,
+
+    /// <summary>Primary → all: "I give up the role" (graceful stop, lost quorum).</summary>
+    StepDown = 5,
+}
+
+/// <summary>One election message.</summary>
+/// <param name="Kind">What it says.</param>
+/// <param name="Term">The sender's term (for a pre-vote, the term it would claim).</param>
+/// <param name="Granted">For <see cref="ElectionMessageKind.PreVoteReply"/>: whether the pre-vote is granted.</param>
+internal readonly record struct ElectionMessage(ElectionMessageKind Kind, ulong Term, bool Granted = false);
+
+/// <summary>The election's view: role, primary and term.</summary>
+/// <param name="Role">This node's role.</param>
+/// <param name="PrimaryId">The primary's device id; null when none is known.</param>
+/// <param name="Term">The current term.</param>
+internal readonly record struct ElectionState(MeshRole Role, string? PrimaryId, ulong Term);
+
+/// <summary>Where the election's decisions go (the mesh sends them as control envelopes).</summary>
+internal interface IElectionOutput
+{
+    /// <summary>Sends to one member; must not block (drop silently when the member is unreachable).</summary>
+    void Send(string deviceId, ElectionMessage message);
+
+    /// <summary>Sends to every connected member; must not block.</summary>
+    void Broadcast(ElectionMessage message);
+
+    /// <summary>The role, primary or term changed. Called without the election's lock held, in order.</summary>
+    void StateChanged(ElectionState state);
+}

@@ -1,0 +1,17 @@
+namespace Truffle.Transport;
+
+/// <summary>The application close codes of SPEC §4 (WebSocket private range 4000–4999).</summary>
+internal static class CloseCodes
+{
+    /// <summary>The peer belongs to another app.</summary>
+    public const int AppMismatch = 4001;
+
+    /// <summary>The hello was missing, late (5 s) or malformed.</summary>
+    public const int BadHello = 4002;
+
+    /// <summary>The hello's tailscaleId is not the identity the network reported for the connection.</summary>
+    public const int IdentityMismatch = 4003;
+
+    /// <summary>The node is leaving (after its goodbye).</summary>
+    public const int Goodbye = 4004;
+}
