@@ -21,6 +21,9 @@ internal sealed class PeerConnection : IAsyncDisposable
     /// <summary>Queues an envelope, waiting while the send queue is over its bound.</summary>
     public ValueTask SendAsync(Envelope envelope, CancellationToken cancellationToken) => throw new NotImplementedException();
 
+    /// <summary>Waits until the send queue is under its bound (or the connection closed).</summary>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
+
     /// <summary>Queues an envelope unless the queue is over its bound or the connection is closed; never waits.</summary>
     public bool TrySend(in Envelope envelope) => throw new NotImplementedException();
 

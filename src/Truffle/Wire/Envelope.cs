@@ -28,8 +28,11 @@ internal enum EnvelopeFlags : byte
     /// <summary>With <see cref="Reply"/>: the target has no handler for the request's type.</summary>
     NoResponder = 4,
 
-    /// <summary>With <see cref="Reply"/>: the handler threw; the payload is its UTF-8 error text.</summary>
+    /// <summary>With <see cref="Reply"/>: the handler threw; the payload is [exception type, message].</summary>
     RemoteError = 8,
+
+    /// <summary>With <see cref="Reply"/>: the relaying primary has no connection to the target.</summary>
+    Unreachable = 16,
 }
 
 /// <summary>

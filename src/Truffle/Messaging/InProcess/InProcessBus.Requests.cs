@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Truffle.Messaging;
 using Truffle.Wire;
 
 namespace Truffle;
@@ -14,8 +15,8 @@ public sealed partial class InProcessBus
     public ValueTask<ReadOnlyMemory<byte>> RequestAsync(string deviceId, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
-        ValidateName(messageNamespace);
-        ValidateName(messageType);
+        MessageNames.Validate(messageNamespace);
+        MessageNames.Validate(messageType);
         if (timeout != Timeout.InfiniteTimeSpan && (timeout <= TimeSpan.Zero || timeout > s_maxTimeout))
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive or Timeout.InfiniteTimeSpan.");
@@ -46,8 +47,8 @@ public sealed partial class InProcessBus
     /// <inheritdoc />
     public IDisposable Handle(string messageNamespace, string messageType, Func<InboundMessage, CancellationToken, ValueTask<ReadOnlyMemory<byte>>> handler)
     {
-        ValidateName(messageNamespace);
-        ValidateName(messageType);
+        MessageNames.Validate(messageNamespace);
+        MessageNames.Validate(messageType);
         ArgumentNullException.ThrowIfNull(handler);
 
         var key = (messageNamespace, messageType);

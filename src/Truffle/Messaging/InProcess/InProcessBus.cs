@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Truffle.Messaging;
 
@@ -11,8 +9,6 @@ namespace Truffle;
 /// </summary>
 public sealed partial class InProcessBus : IMessageBus, IDisposable, IAsyncDisposable
 {
-    private const int MaxNameBytes = 128;
-
     private readonly InProcessNetwork _network;
     private readonly ILogger _logger;
     private readonly ILogger _subscriptionLogger;
@@ -40,8 +36,8 @@ public sealed partial class InProcessBus : IMessageBus, IDisposable, IAsyncDispo
     public ValueTask SendAsync(string deviceId, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
-        ValidateName(messageNamespace);
-        ValidateName(messageType);
+        MessageNames.Validate(messageNamespace);
+        MessageNames.Validate(messageType);
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {
@@ -57,8 +53,8 @@ public sealed partial class InProcessBus : IMessageBus, IDisposable, IAsyncDispo
     /// <inheritdoc />
     public ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
-        ValidateName(messageNamespace);
-        ValidateName(messageType);
+        MessageNames.Validate(messageNamespace);
+        MessageNames.Validate(messageType);
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {
@@ -73,10 +69,10 @@ public sealed partial class InProcessBus : IMessageBus, IDisposable, IAsyncDispo
     /// <exception cref="ArgumentOutOfRangeException"><see cref="SubscriptionOptions.Capacity"/> is less than 1.</exception>
     public IDisposable Subscribe(string messageNamespace, string? messageType, Func<InboundMessage, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null)
     {
-        ValidateName(messageNamespace);
+        MessageNames.Validate(messageNamespace);
         if (messageType is not null)
         {
-            ValidateName(messageType);
+            MessageNames.Validate(messageType);
         }
 
         ArgumentNullException.ThrowIfNull(handler);
@@ -160,21 +156,4 @@ public sealed partial class InProcessBus : IMessageBus, IDisposable, IAsyncDispo
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
-
-    private static void ValidateName(string value, [CallerArgumentExpression(nameof(value))] string? paramName = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(value, paramName);
-        if (Encoding.UTF8.GetByteCount(value) > MaxNameBytes)
-        {
-            throw new ArgumentException($"'{value}' is longer than {MaxNameBytes} UTF-8 bytes.", paramName);
-        }
-    }
-
-    /// <summary>Runs an action once, on the first <see cref="Dispose"/>.</summary>
-    private sealed class Registration(Action onDispose) : IDisposable
-    {
-        private Action? _onDispose = onDispose;
-
-        public void Dispose() => Interlocked.Exchange(ref _onDispose, null)?.Invoke();
-    }
 }

@@ -1,0 +1,13 @@
+using Truffle.Wire;
+
+namespace Truffle.Mesh;
+
+/// <summary>A layer above the mesh that receives application envelopes of its namespaces.</summary>
+internal interface IMeshReceiver
+{
+    /// <summary>
+    /// An envelope for this device arrived (its sender already checked). Called on a connection's read loop: must
+    /// not block; the payload is valid only during the call.
+    /// </summary>
+    void OnEnvelope(in Envelope envelope);
+}

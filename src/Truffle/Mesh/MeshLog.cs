@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Logging;
+
+namespace Truffle.Mesh;
+
+internal static partial class MeshLog
+{
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Mesh node {DeviceId} ({Hostname}, incarnation {Incarnation}) started; peers expected: {PeersExpected}")]
+    public static partial void Started(ILogger logger, string deviceId, string hostname, ulong incarnation, bool peersExpected);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "Dialling {Hostname}")]
+    public static partial void Dialing(ILogger logger, string hostname);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Sidecar restarted ({State}); connections are being re-established")]
+    public static partial void SidecarRestarted(ILogger logger, string state);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Too many handshakes in progress; connection from {Remote} closed")]
+    public static partial void TooManyHandshakes(ILogger logger, string remote);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Handshake with {Remote} failed")]
+    public static partial void HandshakeFailed(ILogger logger, string remote, Exception exception);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "An outgoing connector failed to stop")]
+    public static partial void ConnectorFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "Connected to {DeviceId} ({DeviceName}); outgoing: {Outgoing}, incarnation {Incarnation}")]
+    public static partial void Connected(ILogger logger, string deviceId, string deviceName, bool outgoing, ulong incarnation);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Information, Message = "Disconnected from {DeviceId} (close code {CloseCode}: {Reason})")]
+    public static partial void Disconnected(ILogger logger, string deviceId, int closeCode, string reason);
+
+    [LoggerMessage(EventId = 6009, Level = LogLevel.Warning, Message = "Envelope from connection {Peer} claiming sender {From} ({Kind}, term {Term}) rejected")]
+    public static partial void EnvelopeRejected(ILogger logger, string peer, string from, string kind, ulong term);
+
+    [LoggerMessage(EventId = 6010, Level = LogLevel.Information, Message = "{DeviceId} said goodbye")]
+    public static partial void Goodbye(ILogger logger, string deviceId);
+
+    [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "Unknown control message {Type} from {DeviceId} dropped")]
+    public static partial void UnknownControl(ILogger logger, string deviceId, string type);
+
+    [LoggerMessage(EventId = 6012, Level = LogLevel.Warning, Message = "A mesh event handler threw")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6013, Level = LogLevel.Error, Message = "The receiver of {Namespace}/{Type} from {From} threw")]
+    public static partial void ReceiverFailed(ILogger logger, string @namespace, string type, string from, Exception exception);
+
+    [LoggerMessage(EventId = 6014, Level = LogLevel.Information, Message = "Role {Role}, primary {PrimaryId}, term {Term}")]
+    public static partial void RoleChanged(ILogger logger, MeshRole role, string primaryId, ulong term);
+}

@@ -1,0 +1,32 @@
+using System.Diagnostics.Metrics;
+using Truffle.Wire;
+
+namespace Truffle.Mesh;
+
+/// <summary>The mesh's instruments on the one <c>Truffle</c> meter.</summary>
+internal static class MeshMetrics
+{
+    /// <summary>Application envelopes this node sent (direct, routed or fanned out).</summary>
+    public static readonly Counter<long> Sent =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.sent", "{envelope}", "Application envelopes sent.");
+
+    /// <summary>Application envelopes handed to a layer above.</summary>
+    public static readonly Counter<long> Received =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.received", "{envelope}", "Application envelopes received.");
+
+    /// <summary>Envelopes the primary forwarded for another device.</summary>
+    public static readonly Counter<long> Relayed =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.relayed", "{envelope}", "Envelopes relayed by the primary.");
+
+    /// <summary>Envelopes dropped by routing (tag <c>reason</c>: duplicate, queue_full, unreachable, not_primary, no_receiver, closed).</summary>
+    public static readonly Counter<long> Dropped =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.dropped", "{envelope}", "Envelopes dropped by routing.");
+
+    /// <summary>Envelopes refused for a wrong sender or an unknown control type (tag <c>reason</c>).</summary>
+    public static readonly Counter<long> Rejected =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.rejected", "{envelope}", "Envelopes refused by the mesh's checks.");
+
+    /// <summary>Role changes of this node (tag <c>role</c>).</summary>
+    public static readonly Counter<long> RoleChanges =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.role_changes", "{change}", "Role or primary changes.");
+}

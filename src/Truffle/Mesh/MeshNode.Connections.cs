@@ -1,0 +1,143 @@
+using Truffle.Transport;
+using Truffle.Wire;
+
+namespace Truffle.Mesh;
+
+/// <content>
+/// Connections: one per device (a newer one replaces an older one), the identity each hello binds, and the checks
+/// every inbound envelope passes before anything acts on it.
+/// </content>
+internal sealed partial class MeshNode
+{
+    /// <summary>A handshake finished (either direction): the device is online and joins the election's view.</summary>
+    private void Attach(PeerConnection connection)
+    {
+        Hello hello = connection.Remote;
+        if (hello.DeviceId == DeviceId || Volatile.Read(ref _disposed) != 0)
+        {
+            _ = connection.CloseAsync(CloseCodes.Goodbye, hello.DeviceId == DeviceId ? "connected to itself" : "stopping").AsTask();
+            return;
+        }
+
+        _deviceOfNode[hello.TailscaleId] = hello.DeviceId;
+        PeerConnection? replaced = null;
+        _connections.AddOrUpdate(hello.DeviceId, connection, (_, old) =>
+        {
+            replaced = old;
+            return connection;
+        });
+        bool known = _devices.ContainsKey(hello.DeviceId);
+        TruffleDevice device = _devices[hello.DeviceId] = new TruffleDevice(
+            hello.DeviceId, hello.DeviceName, hello.DeviceType, hello.Os, RoleOf(hello.DeviceId), IsOnline: true, hello.Incarnation, hello.Metadata);
+        if (replaced is not null)
+        {
+            _ = replaced.CloseAsync(CloseCodes.Goodbye, "replaced by a newer connection").AsTask();
+        }
+
+        MeshLog.Connected(_logger, hello.DeviceId, hello.DeviceName, connection.IsOutgoing, hello.Incarnation);
+        connection.Start(this);
+        _election.MemberJoined(new ElectionMember(hello.DeviceId, hello.PreferPrimary, hello.Priority));
+        Raise(known ? DeviceUpdated : DeviceDiscovered, device);
+    }
+
+    /// <inheritdoc/>
+    void IConnectionHandler.OnClosed(PeerConnection connection, ConnectionClosed closed)
+    {
+        string deviceId = connection.Remote.DeviceId;
+        if (!_connections.TryRemove(new KeyValuePair<string, PeerConnection>(deviceId, connection)))
+        {
+            return; // replaced by a newer connection: the device is still online
+        }
+
+        MeshLog.Disconnected(_logger, deviceId, closed.CloseCode ?? 0, closed.Reason);
+        if (closed.CloseCode == CloseCodes.Goodbye)
+        {
+            _election.MemberLeft(deviceId);
+        }
+        else
+        {
+            _election.MemberLost(deviceId);
+        }
+
+        if (_devices.TryGetValue(deviceId, out TruffleDevice? device))
+        {
+            TruffleDevice offline = _devices[deviceId] = device with { IsOnline = false };
+            Raise(DeviceOffline, offline);
+        }
+    }
+
+    /// <inheritdoc/>
+    void IConnectionHandler.OnEnvelope(PeerConnection connection, in Envelope envelope)
+    {
+        string peer = connection.Remote.DeviceId;
+        switch (envelope.Kind)
+        {
+            case EnvelopeKind.Control when envelope.From == peer:
+                OnControl(peer, envelope);
+                return;
+            case EnvelopeKind.Route when envelope.From == peer:
+                _election.ObserveTerm(peer, envelope.Term);
+                Relay(envelope);
+                return;
+            case EnvelopeKind.App when envelope.From == peer:
+                _election.ObserveTerm(peer, envelope.Term);
+                Receive(envelope);
+                return;
+            case EnvelopeKind.App when IsRelayFromPrimary(peer, envelope.Term):
+                _election.ObserveTerm(peer, envelope.Term);
+                Receive(envelope);
+                return;
+            default:
+                // A sender that is not the connection's device, and not relayed by the primary of a current term.
+                MeshLog.EnvelopeRejected(_logger, peer, envelope.From, envelope.Kind.ToString(), envelope.Term);
+                MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "sender"));
+                return;
+        }
+    }
+
+    /// <summary>Fencing: only the primary relays, and only in a term at least as new as ours.</summary>
+    private bool IsRelayFromPrimary(string peer, ulong term)
+    {
+        ElectionState state = _election.State;
+        return term > state.Term || (term == state.Term && state.PrimaryId == peer);
+    }
+
+    private void OnControl(string peer, in Envelope envelope)
+    {
+        switch (envelope.Type)
+        {
+            case ControlTypes.Election when ElectionMessageCodec.TryRead(envelope.Payload.Span, out ElectionMessage message):
+                _election.Receive(peer, message);
+                return;
+            case ControlTypes.Goodbye:
+                MeshLog.Goodbye(_logger, peer);
+                _election.MemberLeft(peer);
+                return;
+            default:
+                MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
+                MeshLog.UnknownControl(_logger, peer, envelope.Type);
+                return;
+        }
+    }
+
+    private MeshRole RoleOf(string deviceId)
+    {
+        ElectionState state = _election.State;
+        return state.PrimaryId is null ? MeshRole.None : state.PrimaryId == deviceId ? MeshRole.Primary : MeshRole.Secondary;
+    }
+
+    private void Raise<T>(EventHandler<T>? handler, T args)
+    {
+        try
+        {
+            handler?.Invoke(this, args);
+        }
+#pragma warning disable CA1031 // an app's event handler must not break the mesh
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            MeshLog.HandlerFailed(_logger, e);
+            TruffleMetrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", ControlNamespace));
+        }
+    }
+}

@@ -1,0 +1,228 @@
+using System.Runtime.InteropServices;
+using Truffle.Transport;
+using Truffle.Wire;
+
+namespace Truffle.Mesh;
+
+/// <content>
+/// Routing (SPEC §5). With <see cref="TruffleRouting.Star"/>, a secondary sends everything that is not for the
+/// primary itself to the primary as a route envelope; the primary delivers or forwards it with the original sender
+/// kept. The primary enqueues every broadcast (its own and relayed ones) on all connections under one lock, so all
+/// devices see broadcasts in one order. Without a primary (electing, minority partition) messages go point to point.
+/// </content>
+internal sealed partial class MeshNode
+{
+    private readonly Lock _broadcastOrder = new();
+
+    // Per sender: which sequence numbers were delivered, so a duplicate is dropped (at-most-once).
+    private readonly Dictionary<string, ReplayWindow> _delivered = new(StringComparer.Ordinal);
+
+    /// <summary>Sends an application envelope to one device.</summary>
+    /// <exception cref="DeviceUnreachableException">There is no connection to the device (or to the primary that would relay it).</exception>
+    public async ValueTask SendAsync(
+        string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, EnvelopeFlags flags, ulong correlationId,
+        CancellationToken cancellationToken)
+    {
+        ElectionState state = _election.State;
+        EnvelopeKind kind = EnvelopeKind.App;
+        PeerConnection? via = null;
+        if (_options.Routing == TruffleRouting.Star && state.Role == MeshRole.Secondary && state.PrimaryId is { } primary && primary != to
+            && _devices.TryGetValue(to, out TruffleDevice? target) && target.IsOnline && _connections.TryGetValue(primary, out via))
+        {
+            kind = EnvelopeKind.Route;
+        }
+        else if (!_connections.TryGetValue(to, out via))
+        {
+            throw new DeviceUnreachableException(to);
+        }
+
+        var envelope = new Envelope(kind, messageNamespace, messageType, DeviceId, to, NextSequence(), state.Term, correlationId, flags, payload);
+        try
+        {
+            await via.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConnectionClosedException e)
+        {
+            throw new DeviceUnreachableException(to, e);
+        }
+
+        MeshMetrics.Sent.Add(1);
+    }
+
+    /// <summary>Sends an application envelope to every other device; it is not delivered back to this one.</summary>
+    public async ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        ElectionState state = _election.State;
+        var envelope = new Envelope(EnvelopeKind.App, messageNamespace, messageType, DeviceId, To: "", NextSequence(), state.Term, 0, EnvelopeFlags.None, payload);
+        if (_options.Routing == TruffleRouting.Star && state.Role == MeshRole.Secondary && state.PrimaryId is { } primary
+            && _connections.TryGetValue(primary, out PeerConnection? via))
+        {
+            try
+            {
+                await via.SendAsync(envelope with { Kind = EnvelopeKind.Route }, cancellationToken).ConfigureAwait(false);
+                MeshMetrics.Sent.Add(1);
+                return;
+            }
+            catch (ConnectionClosedException)
+            {
+                // The primary went away; fall through to point to point.
+            }
+        }
+
+        if (state.Role == MeshRole.Primary && _options.Routing == TruffleRouting.Star)
+        {
+            // Room first, then enqueue everywhere at once under the order lock.
+            foreach (PeerConnection connection in _connections.Values)
+            {
+                await connection.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            lock (_broadcastOrder)
+            {
+                Fanout(envelope, except: null, force: true);
+            }
+
+            return;
+        }
+
+        foreach (PeerConnection connection in _connections.Values)
+        {
+            try
+            {
+                await connection.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
+                MeshMetrics.Sent.Add(1);
+            }
+            catch (ConnectionClosedException)
+            {
+                // At-most-once: a device that left meanwhile misses the broadcast.
+            }
+        }
+    }
+
+    /// <summary>A route envelope reached this node: deliver it, forward it, or both (broadcast).</summary>
+    private void Relay(in Envelope envelope)
+    {
+        ElectionState state = _election.State;
+        if (state.Role != MeshRole.Primary)
+        {
+            // The sender thinks this node is primary and it no longer is: deliver what is for it, drop the rest.
+            if (envelope.IsBroadcast || envelope.To == DeviceId)
+            {
+                Receive(envelope with { Kind = EnvelopeKind.App });
+            }
+
+            if (!envelope.IsBroadcast && envelope.To != DeviceId)
+            {
+                Drop("not_primary");
+            }
+
+            return;
+        }
+
+        Envelope forward = envelope with { Kind = EnvelopeKind.App, Term = state.Term };
+        if (envelope.IsBroadcast)
+        {
+            lock (_broadcastOrder)
+            {
+                Receive(forward);
+                Fanout(forward, except: envelope.From, force: false);
+            }
+        }
+        else if (envelope.To == DeviceId)
+        {
+            Receive(forward);
+        }
+        else if (_connections.TryGetValue(envelope.To, out PeerConnection? target))
+        {
+            if (target.TrySend(forward))
+            {
+                MeshMetrics.Relayed.Add(1);
+            }
+            else
+            {
+                Drop("queue_full");
+            }
+        }
+        else
+        {
+            Drop("unreachable");
+            AnswerUnreachable(envelope);
+        }
+    }
+
+    /// <summary>A relayed request that cannot reach its target fails at once for the caller instead of timing out.</summary>
+    private void AnswerUnreachable(in Envelope request)
+    {
+        if ((request.Flags & EnvelopeFlags.Request) != 0 && _connections.TryGetValue(request.From, out PeerConnection? caller))
+        {
+            caller.TrySend(new Envelope(
+                EnvelopeKind.App, request.Namespace, request.Type, DeviceId, request.From, NextSequence(), _election.State.Term,
+                request.CorrelationId, EnvelopeFlags.Reply | EnvelopeFlags.Unreachable, ReadOnlyMemory<byte>.Empty));
+        }
+    }
+
+    private void Fanout(in Envelope envelope, string? except, bool force)
+    {
+        foreach (PeerConnection connection in _connections.Values)
+        {
+            if (connection.Remote.DeviceId == except)
+            {
+                continue;
+            }
+
+            bool queued = force ? connection.SendControl(envelope) : connection.TrySend(envelope);
+            if (!queued)
+            {
+                Drop(force ? "closed" : "queue_full");
+            }
+            else if (except is not null)
+            {
+                MeshMetrics.Relayed.Add(1);
+            }
+            else
+            {
+                MeshMetrics.Sent.Add(1);
+            }
+        }
+    }
+
+    /// <summary>Hands an application envelope for this device to the layer above, at most once.</summary>
+    private void Receive(in Envelope envelope)
+    {
+        bool fresh;
+        lock (_delivered)
+        {
+            ref ReplayWindow window = ref CollectionsMarshal.GetValueRefOrAddDefault(_delivered, envelope.From, out _);
+            fresh = window.TryAccept(envelope.Sequence);
+        }
+
+        if (!fresh)
+        {
+            Drop("duplicate");
+            return;
+        }
+
+        IMeshReceiver? receiver = _receivers.TryGetValue(envelope.Namespace, out IMeshReceiver? own) ? own : _defaultReceiver;
+        if (receiver is null)
+        {
+            Drop("no_receiver");
+            return;
+        }
+
+        try
+        {
+            receiver.OnEnvelope(envelope);
+            MeshMetrics.Received.Add(1);
+        }
+#pragma warning disable CA1031 // a receiver's failure must not end the connection's read loop
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            MeshLog.ReceiverFailed(_logger, envelope.Namespace, envelope.Type, envelope.From, e);
+            TruffleMetrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", envelope.Namespace));
+        }
+    }
+
+    private static void Drop(string reason) =>
+        MeshMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+}

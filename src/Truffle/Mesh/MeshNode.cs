@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Truffle.Sidecar;
+using Truffle.Transport;
+using Truffle.Wire;
+
+namespace Truffle.Mesh;
+
+/// <summary>
+/// One device's place in the mesh (SPEC §5): it finds the app's other devices through the sidecar, keeps one
+/// connection to each, runs the election, and carries application envelopes, relayed through the primary (STAR)
+/// or point to point. Layers above send through it and receive through an <see cref="IMeshReceiver"/>.
+/// </summary>
+internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IAsyncDisposable
+{
+    /// <summary>The namespace of mesh control envelopes.</summary>
+    public const string ControlNamespace = "mesh";
+
+    private readonly SidecarClient _sidecar;
+    private readonly MeshOptions _options;
+    private readonly DeviceIdentity _identity;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Election _election;
+    private readonly Hello _hello;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, PeerConnection> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TruffleDevice> _devices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IMeshReceiver> _receivers = new(StringComparer.Ordinal);
+    private IMeshReceiver? _defaultReceiver;
+    private long _sequence;
+    private int _disposed;
+
+    public MeshNode(SidecarClient sidecar, SidecarStatus status, MeshOptions options, DeviceIdentity identity, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        _sidecar = sidecar;
+        _options = options;
+        _identity = identity;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<MeshNode>();
+        _time = timeProvider;
+        Hostname = status.Hostname;
+
+        // A restarted device's sequence numbers start above every one it used before, so receivers that drop
+        // out-of-order envelopes never mistake a new incarnation's first messages for old ones.
+        _sequence = (long)(identity.Incarnation << 40);
+        _hello = new Hello(
+            Hello.CurrentVersion, options.AppId, identity.DeviceId, options.DeviceName, options.DeviceType,
+            RuntimeInformation.OSDescription, status.NodeId, identity.Incarnation, options.PreferPrimary, options.Priority,
+            Capabilities: [], options.Metadata);
+        var self = new ElectionMember(identity.DeviceId, options.PreferPrimary, options.Priority);
+        _election = new Election(self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, Random.Shared, this);
+    }
+
+    /// <summary>This device's id.</summary>
+    public string DeviceId => _identity.DeviceId;
+
+    /// <summary>This device's hostname on the network.</summary>
+    public string Hostname { get; }
+
+    /// <summary>This node's role, primary and term.</summary>
+    public ElectionState State => _election.State;
+
+    /// <summary>The devices this node has heard a hello from, online or not.</summary>
+    public IReadOnlyCollection<TruffleDevice> Devices => _devices.Values.ToArray();
+
+    /// <summary>A device said hello for the first time.</summary>
+    public event EventHandler<TruffleDevice>? DeviceDiscovered;
+
+    /// <summary>A known device reconnected, restarted or changed role.</summary>
+    public event EventHandler<TruffleDevice>? DeviceUpdated;
+
+    /// <summary>A device's connection closed, or it said goodbye.</summary>
+    public event EventHandler<TruffleDevice>? DeviceOffline;
+
+    /// <summary>This node's role or the primary changed.</summary>
+    public event EventHandler<MeshRoleChange>? RoleChanged;
+
+    /// <summary>Receives application envelopes of every namespace without a receiver of its own.</summary>
+    public void SetDefaultReceiver(IMeshReceiver receiver) => _defaultReceiver = receiver;
+
+    /// <summary>Receives application envelopes of one (reserved) namespace, such as <c>sync</c>.</summary>
+    public void SetReceiver(string messageNamespace, IMeshReceiver receiver) => _receivers[messageNamespace] = receiver;
+
+    /// <summary>Listens for peers, discovers the app's devices, connects and starts the election.</summary>
+    /// <exception cref="SidecarException">The sidecar could not listen or list peers.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _sidecar.ListenAsync(_options.Transport.Port, cancellationToken).ConfigureAwait(false);
+        _sidecar.PeerChanged += OnPeerChanged;
+        _sidecar.Restarted += OnSidecarRestarted;
+        _acceptLoop = AcceptLoopAsync(_stopping.Token);
+        await _sidecar.WatchPeersAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<SidecarPeer> peers = await _sidecar.GetPeersAsync(cancellationToken).ConfigureAwait(false);
+        bool peersExpected = false;
+        foreach (SidecarPeer peer in peers)
+        {
+            peersExpected |= OnPeerSeen(peer);
+        }
+
+        MeshLog.Started(_logger, DeviceId, Hostname, _identity.Incarnation, peersExpected);
+        _election.Start(peersExpected);
+    }
+
+    /// <summary>
+    /// Leaves the mesh: says goodbye to every device, gives up the primary role, closes every connection and stops
+    /// listening. The sidecar is left to its owner.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _sidecar.PeerChanged -= OnPeerChanged;
+        _sidecar.Restarted -= OnSidecarRestarted;
+        foreach (PeerConnection connection in _connections.Values)
+        {
+            connection.SendControl(Control(ControlTypes.Goodbye, to: connection.Remote.DeviceId, ReadOnlyMemory<byte>.Empty));
+        }
+
+        _election.Resign();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await StopDialingAsync().ConfigureAwait(false);
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        // CloseAsync flushes the goodbye (bounded) before the close frame; it never throws.
+        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCodes.Goodbye, "goodbye").AsTask())).ConfigureAwait(false);
+        foreach (PeerConnection connection in _connections.Values)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _election.Dispose();
+        _stopping.Dispose();
+    }
+
+    private ulong NextSequence() => (ulong)Interlocked.Increment(ref _sequence);
+
+    private Envelope Control(string type, string to, ReadOnlyMemory<byte> payload) =>
+        new(EnvelopeKind.Control, ControlNamespace, type, DeviceId, to, NextSequence(), _election.State.Term, 0, EnvelopeFlags.None, payload);
+
+    /// <summary>The control envelope types of the <c>mesh</c> namespace.</summary>
+    private static class ControlTypes
+    {
+        public const string Election = "election";
+        public const string Goodbye = "goodbye";
+    }
+}

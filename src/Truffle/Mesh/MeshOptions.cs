@@ -1,0 +1,27 @@
+using Truffle.Transport;
+
+namespace Truffle.Mesh;
+
+/// <summary>What the mesh needs from <see cref="TruffleOptions"/>, resolved.</summary>
+internal sealed record MeshOptions
+{
+    public required string AppId { get; init; }
+
+    public required string DeviceName { get; init; }
+
+    public required string DeviceType { get; init; }
+
+    public bool PreferPrimary { get; init; }
+
+    public int Priority { get; init; }
+
+    public TruffleRouting Routing { get; init; }
+
+    public bool AllowMinorityPrimary { get; init; }
+
+    public ElectionTimings Election { get; init; } = new();
+
+    public TransportOptions Transport { get; init; } = new();
+
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+}

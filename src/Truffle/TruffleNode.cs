@@ -1,0 +1,170 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Truffle.Mesh;
+using Truffle.Messaging;
+using Truffle.Sidecar;
+using Truffle.Transport;
+
+namespace Truffle;
+
+/// <summary>
+/// A device in the mesh: the sidecar that joins the network, the connections to the app's other devices, the
+/// election, and the message bus on top. Start one with <see cref="StartAsync"/> and end it with
+/// <c>await using</c>, which says goodbye to the other devices and leaves no process or socket behind.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var node = await TruffleNode.StartAsync(new TruffleOptions { AppId = "notes", DeviceName = "laptop" });
+/// node.Bus.Chat.On&lt;ChatMessage&gt;((msg, ctx) =&gt; Console.WriteLine($"{ctx.From}: {msg.Text}"));
+/// await node.Bus.Chat.Broadcast(new ChatMessage("ana", "hi"));
+/// </code>
+/// </example>
+public sealed class TruffleNode : IAsyncDisposable
+{
+    private readonly SidecarClient _sidecar;
+    private readonly MeshNode _mesh;
+    private readonly MessageBus _bus;
+    private int _disposed;
+
+    private TruffleNode(SidecarClient sidecar, MeshNode mesh, MessageBus bus)
+    {
+        _sidecar = sidecar;
+        _mesh = mesh;
+        _bus = bus;
+        mesh.DeviceDiscovered += (_, device) => DeviceDiscovered?.Invoke(this, device);
+        mesh.DeviceUpdated += (_, device) => DeviceUpdated?.Invoke(this, device);
+        mesh.DeviceOffline += (_, device) => DeviceOffline?.Invoke(this, device);
+        mesh.RoleChanged += (_, change) => RoleChanged?.Invoke(this, change);
+    }
+
+    /// <summary>The message bus; the generated typed API hangs off it (<c>node.Bus.Chat.Send(...)</c>).</summary>
+    public IMessageBus Bus => _bus;
+
+    /// <summary>This device's persisted id.</summary>
+    public string DeviceId => _mesh.DeviceId;
+
+    /// <summary>This device's hostname on the network (<c>{appId}-{deviceType}-{shortId}</c>).</summary>
+    public string Hostname => _mesh.Hostname;
+
+    /// <summary>The other devices this node has met, online or not.</summary>
+    public IReadOnlyCollection<TruffleDevice> Devices => _mesh.Devices;
+
+    /// <summary>This device's role.</summary>
+    public MeshRole Role => _mesh.State.Role;
+
+    /// <summary>The primary's device id; null while there is none.</summary>
+    public string? PrimaryId => _mesh.State.PrimaryId;
+
+    /// <summary>The current election term.</summary>
+    public ulong Term => _mesh.State.Term;
+
+    /// <summary>A device of this app said hello for the first time. Raised on a network thread; keep handlers short.</summary>
+    public event EventHandler<TruffleDevice>? DeviceDiscovered;
+
+    /// <summary>A known device reconnected, restarted or changed role.</summary>
+    public event EventHandler<TruffleDevice>? DeviceUpdated;
+
+    /// <summary>A device's connection closed or it said goodbye.</summary>
+    public event EventHandler<TruffleDevice>? DeviceOffline;
+
+    /// <summary>This node's role or the primary changed, with the term.</summary>
+    public event EventHandler<MeshRoleChange>? RoleChanged;
+
+    /// <summary>
+    /// Starts the sidecar, joins the network, finds the app's other devices and connects to them. Returns once the
+    /// node is on the network; the election finishes shortly after (watch <see cref="RoleChanged"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is invalid (app id, device type).</exception>
+    /// <exception cref="SidecarException">The sidecar is missing, failed to start, or the network refused the node.</exception>
+    /// <exception cref="TruffleException">The state directory holds a damaged device identity.</exception>
+    public static async Task<TruffleNode> StartAsync(TruffleOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Hostnames.ValidateLabel(options.AppId, nameof(options.AppId));
+        Hostnames.ValidateLabel(options.DeviceType, nameof(options.DeviceType));
+        ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        TimeProvider time = options.TimeProvider ?? TimeProvider.System;
+        string stateDirectory = options.StateDirectory
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "truffle", options.AppId);
+        DeviceIdentity identity = DeviceIdentity.Start(stateDirectory);
+        string hostname = Hostnames.For(options.AppId, options.DeviceType, identity.DeviceId);
+
+        var sidecar = new SidecarClient(options.SidecarPath, loggerFactory, time);
+        MeshNode? mesh = null;
+        MessageBus? bus = null;
+        try
+        {
+            if (options.OnAuthRequired is { } onAuth)
+            {
+                sidecar.AuthRequired += (_, url) => onAuth(url);
+            }
+
+            if (options.OnNeedsApproval is { } onApproval)
+            {
+                sidecar.NeedsApproval += (_, _) => onApproval();
+            }
+
+            SidecarStatus status = await sidecar.StartAsync(
+                new SidecarStartOptions
+                {
+                    Hostname = hostname,
+                    StateDirectory = Directory.CreateDirectory(Path.Combine(stateDirectory, "sidecar")).FullName,
+                    AuthKey = options.AuthKey,
+                    Backend = options.Network == TruffleNetwork.Loopback ? SidecarBackend.Loopback : SidecarBackend.Tailscale,
+                    LoopbackDirectory = options.Network == TruffleNetwork.Loopback
+                        ? options.LoopbackDirectory ?? Path.Combine(Path.GetTempPath(), "truffle-loopback")
+                        : null,
+                    StartTimeout = options.StartTimeout,
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            var meshOptions = new MeshOptions
+            {
+                AppId = options.AppId,
+                DeviceName = options.DeviceName,
+                DeviceType = options.DeviceType,
+                PreferPrimary = options.PreferPrimary,
+                Priority = options.Priority,
+                Routing = options.Routing,
+                AllowMinorityPrimary = options.AllowMinorityPrimary,
+                Election = options.Election,
+                Transport = new TransportOptions { Port = options.Port },
+                Metadata = options.Metadata,
+            };
+            mesh = new MeshNode(sidecar, status, meshOptions, identity, loggerFactory, time);
+            bus = new MessageBus(mesh, time, loggerFactory);
+            var node = new TruffleNode(sidecar, mesh, bus);
+            await mesh.StartAsync(cancellationToken).ConfigureAwait(false);
+            return node;
+        }
+        catch
+        {
+            await StopAsync(sidecar, mesh, bus).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Says goodbye, gives up the primary role, closes every connection, stops the bus and the sidecar.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await StopAsync(_sidecar, _mesh, _bus).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask StopAsync(SidecarClient sidecar, MeshNode? mesh, MessageBus? bus)
+    {
+        if (mesh is not null)
+        {
+            await mesh.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (bus is not null)
+        {
+            await bus.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await sidecar.DisposeAsync().ConfigureAwait(false);
+    }
+}

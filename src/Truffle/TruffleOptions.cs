@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+
+namespace Truffle;
+
+/// <summary>How a <see cref="TruffleNode"/> joins the mesh (SPEC §11). Only <see cref="AppId"/> is required.</summary>
+public sealed record TruffleOptions
+{
+    /// <summary>
+    /// The app: only devices with the same app id see each other. Lowercase letters, digits and '-', starting with a
+    /// letter, at most 40 characters; it starts every device's hostname.
+    /// </summary>
+    public required string AppId { get; init; }
+
+    /// <summary>A human-readable name for this device; the machine name by default.</summary>
+    public string DeviceName { get; init; } = Environment.MachineName;
+
+    /// <summary>The kind of device (desktop, phone, server, ...), part of the hostname; a lowercase label.</summary>
+    public string DeviceType { get; init; } = "desktop";
+
+    /// <summary>
+    /// Where the device keeps its id, boot counter, election term and the sidecar's network state. Default:
+    /// <c>{LocalApplicationData}/truffle/{AppId}</c>. Two nodes running at once need two directories.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>A Tailscale auth key for unattended login; never logged. Without one, <see cref="OnAuthRequired"/> gets the login URL.</summary>
+    public string? AuthKey { get; init; }
+
+    /// <summary>Called (from <see cref="TruffleNode.StartAsync"/>) with the URL to open when an interactive login is needed.</summary>
+    public Action<string>? OnAuthRequired { get; init; }
+
+    /// <summary>Called when an administrator must approve this device before it can join.</summary>
+    public Action? OnNeedsApproval { get; init; }
+
+    /// <summary>Ranks this device first in elections (before <see cref="Priority"/>).</summary>
+    public bool PreferPrimary { get; init; }
+
+    /// <summary>Ranks this device in elections: higher wins among devices with the same <see cref="PreferPrimary"/>.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>The network to join: Tailscale, or the local loopback network for development and tests.</summary>
+    public TruffleNetwork Network { get; init; } = TruffleNetwork.Tailscale;
+
+    /// <summary>
+    /// The registry directory the devices of a loopback network share; default <c>{temp}/truffle-loopback</c>.
+    /// Only with <see cref="TruffleNetwork.Loopback"/>.
+    /// </summary>
+    public string? LoopbackDirectory { get; init; }
+
+    /// <summary>
+    /// The sidecar binary. When null, the <c>TRUFFLE_SIDECAR</c> environment variable, then <c>truffle-sidecar</c> next
+    /// to the app; the first one given is used, with no fallback when it is missing.
+    /// </summary>
+    public string? SidecarPath { get; init; }
+
+    /// <summary>How messages between two secondaries travel; through the primary by default.</summary>
+    public TruffleRouting Routing { get; init; } = TruffleRouting.Star;
+
+    /// <summary>
+    /// Lets a minority partition of a mesh of three or more elect a primary (two primaries, in different terms, until
+    /// the partition heals). Off by default: a minority has no primary.
+    /// </summary>
+    public bool AllowMinorityPrimary { get; init; }
+
+    /// <summary>Election timing overrides; SPEC defaults (heartbeat 1 s, lease 3 s) when not set.</summary>
+    public ElectionTimings Election { get; init; } = new();
+
+    /// <summary>The tailnet port nodes listen on and dial.</summary>
+    public int Port { get; init; } = 9417;
+
+    /// <summary>Key/value pairs published to the other devices in this device's hello.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How long <see cref="TruffleNode.StartAsync"/> waits for the network (including an interactive login).</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Where the node logs; nothing is logged when null.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The clock of timers (election, reconnects, request timeouts); the system clock when null.</summary>
+    public TimeProvider? TimeProvider { get; init; }
+}
