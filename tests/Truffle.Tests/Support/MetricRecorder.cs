@@ -12,6 +12,7 @@ internal sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly string? _namespace;
+    private readonly SemaphoreSlim _changed = new(0);
     private long _total;
 
     public MetricRecorder(Counter<long> counter, string? messageNamespace)
@@ -30,22 +31,45 @@ internal sealed class MetricRecorder : IDisposable
 
     public long Total => Interlocked.Read(ref _total);
 
-    public void Dispose() => _listener.Dispose();
+    /// <summary>Completes when the total reaches <paramref name="atLeast"/>; fails after <see cref="Test.Timeout"/>.</summary>
+    public async Task WaitForAsync(long atLeast)
+    {
+        using var deadline = new CancellationTokenSource(Test.Timeout);
+        while (Total < atLeast)
+        {
+            try
+            {
+                await _changed.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"The counter reached {Total}, not {atLeast}.");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _changed.Dispose();
+    }
 
     private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
+        foreach (KeyValuePair<string, object?> tag in tags)
+        {
+            if (_namespace is null || (tag.Key == "namespace" && tag.Value as string == _namespace))
+            {
+                Interlocked.Add(ref _total, value);
+                _changed.Release();
+                return;
+            }
+        }
+
         if (_namespace is null)
         {
             Interlocked.Add(ref _total, value);
-            return;
-        }
-
-        foreach (KeyValuePair<string, object?> tag in tags)
-        {
-            if (tag.Key == "namespace" && tag.Value as string == _namespace)
-            {
-                Interlocked.Add(ref _total, value);
-            }
+            _changed.Release();
         }
     }
 }

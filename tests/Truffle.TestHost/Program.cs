@@ -1,0 +1,77 @@
+using Truffle;
+using Truffle.TestHost;
+
+// Usage: Truffle.TestHost --app ID --name NAME --state DIR --loopback DIR [--priority N] [--prefer-primary]
+// Prints one event per line (started, role, device, note, pong, error); reads commands from stdin:
+//   broadcast TEXT | send DEVICE TEXT | ping DEVICE TEXT | quit
+// stdin EOF or "quit" stops the node gracefully; kill -9 is what the tests use to make it vanish.
+var arguments = Arguments.Parse(args);
+var output = TextWriter.Synchronized(Console.Out);
+await using TruffleNode node = await TruffleNode.StartAsync(new TruffleOptions
+{
+    AppId = arguments.Get("--app"),
+    DeviceName = arguments.Get("--name"),
+    StateDirectory = arguments.Get("--state"),
+    Network = TruffleNetwork.Loopback,
+    LoopbackDirectory = arguments.Get("--loopback"),
+    Priority = int.Parse(arguments.Get("--priority", "0"), System.Globalization.CultureInfo.InvariantCulture),
+    PreferPrimary = arguments.Has("--prefer-primary"),
+});
+
+node.RoleChanged += (_, change) => output.WriteLine($"role {change.Role} {change.PrimaryId ?? "-"} {change.Term}");
+node.DeviceDiscovered += (_, device) => output.WriteLine($"device {device.Id} {device.Name}");
+node.Bus.Probe.On<Note>((note, context) => output.WriteLine($"note {context.From} {note.Text}"));
+node.Bus.Probe.Handle((Ping ping, MessageContext _) => new Pong(ping.Text, node.DeviceId));
+output.WriteLine($"started {node.DeviceId}");
+
+while (Console.ReadLine() is { } line)
+{
+    string[] parts = line.Split(' ', 3);
+    try
+    {
+        switch (parts[0])
+        {
+            case "broadcast":
+                await node.Bus.Probe.Broadcast(new Note(line["broadcast ".Length..]));
+                break;
+            case "send":
+                await node.Bus.Probe.Send(parts[1], new Note(parts[2]));
+                break;
+            case "ping":
+                Pong pong = await node.Bus.Probe.Request(parts[1], new Ping(parts[2]), TimeSpan.FromSeconds(10));
+                output.WriteLine($"pong {pong.DeviceId} {pong.Text}");
+                break;
+            case "quit":
+                return 0;
+        }
+    }
+    catch (TruffleException e)
+    {
+        output.WriteLine($"error {e.GetType().Name} {e.Message}");
+    }
+    catch (TimeoutException e)
+    {
+        output.WriteLine($"error {e.GetType().Name} {e.Message}");
+    }
+}
+
+return 0;
+
+internal sealed class Arguments(Dictionary<string, string> values)
+{
+    public static Arguments Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            values[args[i]] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "";
+        }
+
+        return new Arguments(values);
+    }
+
+    public string Get(string name, string? fallback = null) =>
+        values.TryGetValue(name, out string? value) ? value : fallback ?? throw new ArgumentException($"{name} is required");
+
+    public bool Has(string name) => values.ContainsKey(name);
+}

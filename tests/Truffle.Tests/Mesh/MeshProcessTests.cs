@@ -1,0 +1,91 @@
+using Truffle.Tests.Sidecar;
+using Truffle.Tests.Support;
+using Xunit;
+
+namespace Truffle.Tests.Mesh;
+
+/// <summary>Nodes in processes of their own (tests/Truffle.TestHost), so one can be killed with SIGKILL.</summary>
+[Collection(RealSidecar.Name)]
+public sealed class MeshProcessTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("truffle-processes-").FullName;
+    private readonly SemaphoreSlim _changed = new(0);
+
+    public void Dispose()
+    {
+        _changed.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Killed_primary_is_replaced_and_rejoins_as_a_secondary_when_restarted()
+    {
+        var hosts = new List<HostProcess>();
+        try
+        {
+            foreach (string name in new[] { "red", "green", "blue" })
+            {
+                hosts.Add(await StartAsync(name));
+            }
+
+            string primary = await AgreedPrimaryAsync(hosts);
+            HostProcess victim = hosts.Single(h => h.DeviceId == primary);
+            ulong term = victim.Role.Term;
+            string victimName = victim == hosts[0] ? "red" : victim == hosts[1] ? "green" : "blue";
+
+            victim.Kill();
+            hosts.Remove(victim);
+            await victim.DisposeAsync();
+            string successor = await AgreedPrimaryAsync(hosts);
+
+            Assert.NotEqual(primary, successor);
+            Assert.All(hosts, h => Assert.True(h.Role.Term > term, $"term {h.Role.Term} after {term}"));
+
+            HostProcess restarted = await StartAsync(victimName);
+            hosts.Add(restarted);
+            Assert.Equal(primary, restarted.DeviceId); // same state directory, same device
+            Assert.Equal(successor, await AgreedPrimaryAsync(hosts));
+            Assert.Equal("Secondary", restarted.Role.Role);
+
+            // Traffic flows through the new primary to the restarted device, with the right sender.
+            HostProcess sender = hosts.First(h => h.DeviceId != successor && h != restarted);
+            await sender.SendAsync($"send {restarted.DeviceId} back-again");
+            await restarted.LineAsync(line => line == $"note {sender.DeviceId} back-again");
+            await sender.SendAsync($"ping {restarted.DeviceId} hello");
+            await sender.LineAsync(line => line == $"pong {restarted.DeviceId} hello");
+        }
+        finally
+        {
+            foreach (HostProcess host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    private Task<HostProcess> StartAsync(string name) =>
+        HostProcess.StartAsync(name, Path.Combine(_root, "state-" + name), Path.Combine(_root, "registry"), _changed);
+
+    /// <summary>Waits until every host's last role line names the same primary, one of them.</summary>
+    private async Task<string> AgreedPrimaryAsync(List<HostProcess> hosts)
+    {
+        using var deadline = new CancellationTokenSource(Test.Timeout);
+        while (true)
+        {
+            string? primary = hosts[0].Role.PrimaryId;
+            if (primary is not null && hosts.All(h => h.Role.PrimaryId == primary) && hosts.Any(h => h.DeviceId == primary))
+            {
+                return primary;
+            }
+
+            try
+            {
+                await _changed.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("No agreed primary: " + string.Join("; ", hosts.Select(h => $"{h.DeviceId[..8]} {h.Role}")));
+            }
+        }
+    }
+}
