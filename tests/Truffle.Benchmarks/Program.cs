@@ -4,10 +4,20 @@ namespace Truffle.Benchmarks;
 
 /// <summary>
 /// Runs the benchmarks chosen on the command line, for example
-/// <c>dotnet run -c Release --project tests/Truffle.Benchmarks -- --filter '*Formatter*'</c>.
+/// <c>dotnet run -c Release --project tests/Truffle.Benchmarks -- --filter '*Formatter*'</c>, or the end-to-end mesh
+/// harness with <c>-- mesh</c>.
 /// See docs/benchmarks.md for the commands and the latest results.
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["mesh", .. var rest])
+        {
+            return await Mesh.MeshHarness.RunAsync(rest);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

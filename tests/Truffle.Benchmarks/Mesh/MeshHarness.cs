@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Truffle;
+
+namespace Truffle.Benchmarks.Mesh;
+
+/// <summary>
+/// The end-to-end harness (SPEC §9): real nodes with real sidecars on the loopback network, measured with a
+/// stopwatch because the numbers are about several processes, and nats-server measured the same way in the same run.
+/// <c>dotnet run -c Release --project tests/Truffle.Benchmarks -- mesh [messages]</c>; prints a markdown table.
+/// </summary>
+internal static class MeshHarness
+{
+    private const int Size = 128;
+    private const int Requests = 10_000;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var rows = new List<(string What, string Truffle, string Nats, string Goal)>();
+        Console.WriteLine($"mesh harness: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+
+        double direct = await ThroughputAsync(messages, relayed: false);
+        double relayed = await ThroughputAsync(messages, relayed: true);
+        Latencies requests = await RequestReplyAsync();
+        (double formMean, double formMax) = await FormationAsync(rounds: 5);
+        double failover = await GracefulFailoverAsync();
+
+        string natsThroughput = "not installed", natsRequests = "not installed";
+        await using (NatsBaseline? nats = await NatsBaseline.StartAsync())
+        {
+            if (nats is not null)
+            {
+                await nats.ThroughputAsync(messages / 10, Size); // warm-up
+                natsThroughput = Rate(await nats.ThroughputAsync(messages, Size));
+                await nats.RequestReplyAsync(Requests / 10, Size);
+                natsRequests = (await nats.RequestReplyAsync(Requests, Size)).Summary;
+            }
+        }
+
+        rows.Add(("one-way 128 B, secondary → primary (direct)", Rate(direct), natsThroughput, "≥ 1,000,000 msg/s"));
+        rows.Add(("one-way 128 B, secondary → secondary (relayed by the primary)", Rate(relayed), "", ""));
+        rows.Add(("request → reply, 128 B", requests.Summary, natsRequests, "p50 ≤ 150 µs, p99 ≤ 1 ms"));
+        rows.Add(("3 nodes: start → elected and connected (mean, max of 5)", $"{formMean:0} ms, {formMax:0} ms", "", "≤ 1 s"));
+        rows.Add(("primary stops (goodbye) → survivors agree", $"{failover:0} ms", "", "≤ lease + 1 s (4 s)"));
+
+        Console.WriteLine();
+        Console.WriteLine("| what | Truffle | nats-server + NATS.Net | goal |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var (what, truffle, nats, goal) in rows)
+        {
+            Console.WriteLine($"| {what} | {truffle} | {nats} | {goal} |");
+        }
+
+        return 0;
+    }
+
+    private static async Task<double> ThroughputAsync(int count, bool relayed)
+    {
+        await using var mesh = new LocalMesh();
+        await mesh.StartAsync(relayed ? 3 : 2);
+        TruffleNode primary = await mesh.AgreedPrimaryAsync();
+        TruffleNode sender = mesh.Nodes.First(n => n != primary);
+        TruffleNode receiver = relayed ? mesh.Nodes.Single(n => n != primary && n != sender) : primary;
+        byte[] payload = new byte[Size];
+        int received = 0, target = 0;
+        TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        using IDisposable subscription = receiver.Bus.Subscribe("bench", "blob", (_, _) =>
+        {
+            if (Interlocked.Increment(ref received) == Volatile.Read(ref target))
+            {
+                done.TrySetResult();
+            }
+
+            return ValueTask.CompletedTask;
+        }, new SubscriptionOptions { Capacity = count + 1 });
+
+        // Warm-up, then the measured run.
+        foreach (int n in new[] { count / 10, count })
+        {
+            received = 0;
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref target, n);
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < n; i++)
+            {
+                await sender.Bus.SendAsync(receiver.DeviceId, "bench", "blob", payload);
+            }
+
+            await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
+            if (n == count)
+            {
+                return count / clock.Elapsed.TotalSeconds;
+            }
+        }
+
+        throw new UnreachableException();
+    }
+
+    private static async Task<Latencies> RequestReplyAsync()
+    {
+        await using var mesh = new LocalMesh();
+        await mesh.StartAsync(2);
+        TruffleNode primary = await mesh.AgreedPrimaryAsync();
+        TruffleNode asker = mesh.Nodes.First(n => n != primary);
+        using IDisposable handler = primary.Bus.Handle("bench", "echo", (request, _) => ValueTask.FromResult<ReadOnlyMemory<byte>>(request.Payload.ToArray()));
+        byte[] payload = new byte[Size];
+        var latencies = new Latencies(Requests);
+        for (int i = 0; i < Requests + (Requests / 10); i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await asker.Bus.RequestAsync(primary.DeviceId, "bench", "echo", payload, TimeSpan.FromSeconds(10));
+            if (i >= Requests / 10)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(start));
+            }
+        }
+
+        return latencies;
+    }
+
+    private static async Task<(double Mean, double Max)> FormationAsync(int rounds)
+    {
+        var times = new List<double>();
+        for (int round = 0; round < rounds; round++)
+        {
+            await using var mesh = new LocalMesh();
+            var clock = Stopwatch.StartNew();
+            await mesh.StartAsync(3);
+            await mesh.AgreedPrimaryAsync();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        return (times.Average(), times.Max());
+    }
+
+    private static async Task<double> GracefulFailoverAsync()
+    {
+        await using var mesh = new LocalMesh();
+        await mesh.StartAsync(3);
+        TruffleNode primary = await mesh.AgreedPrimaryAsync();
+        var clock = Stopwatch.StartNew();
+        await mesh.StopAsync(primary);
+        await mesh.AgreedPrimaryAsync();
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    private static string Rate(double perSecond) => $"{perSecond.ToString("N0", CultureInfo.InvariantCulture)} msg/s";
+}
