@@ -5,5 +5,5 @@ internal static class ElectionMessageCodec
 {
     public static byte[] Encode(ElectionMessage message) => throw new NotImplementedException();
 
-    public static bool TryRead(ReadOnlySpan<byte> payload, out ElectionMessage message) => throw new NotImplementedException();
+    public static bool TryRead(ReadOnlyMemory<byte> payload, out ElectionMessage message) => throw new NotImplementedException();
 }

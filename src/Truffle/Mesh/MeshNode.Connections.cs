@@ -106,7 +106,7 @@ internal sealed partial class MeshNode
     {
         switch (envelope.Type)
         {
-            case ControlTypes.Election when ElectionMessageCodec.TryRead(envelope.Payload.Span, out ElectionMessage message):
+            case ControlTypes.Election when ElectionMessageCodec.TryRead(envelope.Payload, out ElectionMessage message):
                 _election.Receive(peer, message);
                 return;
             case ControlTypes.Goodbye:
