@@ -15,17 +15,30 @@ internal enum ElectionMessageKind : byte
     /// <summary>Candidate → all: "I am primary in this (new) term".</summary>
     Claim = 3,
 
-    /// <summary>Refusal of a heartbeat or claim from a stale term or a lost tie; carries the receiver's term.</summary>
+    /// <summary>
+    /// Refusal of a heartbeat or claim from a stale term or a lost tie; carries the receiver's term.
+    /// <see cref="ElectionMessage.Granted"/> is set when the refusal is a same-term conflict (the receiver follows a
+    /// better primary in that term), so a late answer to an old message cannot unseat a primary of that term.
+    /// </summary>
     Reject = 4,
 
     /// <summary>Primary → all: "I give up the role" (graceful stop, lost quorum).</summary>
     StepDown = 5,
+
+    /// <summary>
+    /// Secondary → primary, answering a heartbeat or claim: lets a primary of three or more members tell that it
+    /// still reaches a majority (it steps down when it does not).
+    /// </summary>
+    HeartbeatAck = 6,
 }
 
 /// <summary>One election message.</summary>
 /// <param name="Kind">What it says.</param>
 /// <param name="Term">The sender's term (for a pre-vote, the term it would claim).</param>
-/// <param name="Granted">For <see cref="ElectionMessageKind.PreVoteReply"/>: whether the pre-vote is granted.</param>
+/// <param name="Granted">
+/// For <see cref="ElectionMessageKind.PreVoteReply"/>: whether the pre-vote is granted. For
+/// <see cref="ElectionMessageKind.Reject"/>: whether it is a same-term conflict rather than a stale term.
+/// </param>
 internal readonly record struct ElectionMessage(ElectionMessageKind Kind, ulong Term, bool Granted = false);
 
 /// <summary>The election's view: role, primary and term.</summary>

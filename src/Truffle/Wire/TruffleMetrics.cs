@@ -36,4 +36,12 @@ internal static class TruffleMetrics
     /// <summary>Sidecar stdout lines dropped because they broke the control protocol (tag <c>reason</c>: <c>too_large</c>, <c>malformed</c>).</summary>
     public static readonly Counter<long> SidecarProtocolErrors =
         Meter.CreateCounter<long>("truffle.sidecar.protocol_errors", "{line}", "Sidecar output lines that broke the control protocol.");
+
+    /// <summary>This node's election role changed (tag <c>role</c>: the new role).</summary>
+    public static readonly Counter<long> RoleChanges =
+        Meter.CreateCounter<long>("truffle.mesh.role_changes", "{change}", "Changes of this node's election role.");
+
+    /// <summary>This node's election term changed (it claimed or adopted a newer term).</summary>
+    public static readonly Counter<long> TermChanges =
+        Meter.CreateCounter<long>("truffle.mesh.term_changes", "{change}", "Changes of this node's election term.");
 }
