@@ -90,8 +90,10 @@ internal sealed partial class Election
             _votedFor = candidate;
         }
 
-        // A refusal carries our term, so a candidate that is behind catches up.
-        _output.Send(candidate, new ElectionMessage(ElectionMessageKind.PreVoteReply, grant ? proposedTerm : _term, grant));
+        // A refusal carries the highest term we know of (ours or one we voted in), so the candidate's next round
+        // asks for a term above it instead of climbing one round at a time.
+        ulong known = Math.Max(_term, _votedTerm);
+        _output.Send(candidate, new ElectionMessage(ElectionMessageKind.PreVoteReply, grant ? proposedTerm : known, grant));
     }
 
     private bool ShouldGrant(string candidate, ulong proposedTerm, TimeSpan now)
@@ -116,7 +118,7 @@ internal sealed partial class Election
 
         foreach (string id in _connected)
         {
-            if (id != candidate && _view[id].CompareTo(rank) < 0)
+            if (id != candidate && id != _silentPrimary && _view[id].CompareTo(rank) < 0)
             {
                 return false;
             }
@@ -129,7 +131,9 @@ internal sealed partial class Election
     {
         if (!message.Granted)
         {
-            AdoptTerm(message.Term, from, now);
+            // Not adopted: the term may be one the voter only voted in, and adopting it would fence a primary
+            // that is still valid. It only raises the candidate's next proposal.
+            _proposalFloor = Math.Max(_proposalFloor, message.Term);
             return;
         }
 
@@ -166,6 +170,7 @@ internal sealed partial class Election
         }
 
         // The primary left on purpose: run now rather than after its lease.
+        _silentPrimary = from;
         _leaderId = null;
         EnterRankWait(now);
     }
@@ -176,6 +181,8 @@ internal sealed partial class Election
         {
             ElectionLog.Following(_logger, leader, _term);
         }
+
+        _silentPrimary = null;
 
         _leaderId = leader;
         _leaseUntil = now + _timings.Lease;

@@ -14,6 +14,8 @@ internal sealed partial class Election
     private TimeSpan _leaderSince;
     private TimeSpan _armedFor = TimeSpan.MaxValue;
     private ulong _proposal;
+    private ulong _proposalFloor;
+    private string? _silentPrimary;
 
     // In memory only: a node that restarts in the middle of a pre-vote round could grant that term twice.
     private ulong _votedTerm;
@@ -101,7 +103,10 @@ internal sealed partial class Election
             case Phase.Following:
                 if (_leaderId is not null)
                 {
+                    // A primary that is silent but still connected (a paused or hung process) must not count as a
+                    // live, better-ranked member: it would block every other candidate.
                     ElectionLog.LeaseExpired(_logger, _leaderId, _term);
+                    _silentPrimary = _leaderId;
                     _leaderId = null;
                 }
 
@@ -140,7 +145,7 @@ internal sealed partial class Election
         int position = 0;
         foreach (string id in _connected)
         {
-            if (_view[id].CompareTo(_self) < 0)
+            if (id != _silentPrimary && _view[id].CompareTo(_self) < 0)
             {
                 position++;
             }
@@ -166,7 +171,7 @@ internal sealed partial class Election
     }
 
     // Each round asks for a term nobody has voted in yet, so a split round cannot block the next one.
-    private ulong NextTerm() => Math.Max(_term, _votedTerm) + 1;
+    private ulong NextTerm() => Math.Max(Math.Max(_term, _votedTerm), _proposalFloor) + 1;
 
     private bool TryClaim(TimeSpan now)
     {
@@ -190,7 +195,7 @@ internal sealed partial class Election
         // With one other member a majority is impossible: every reachable member must agree.
         foreach (string id in _connected)
         {
-            if (!_grants.Contains(id))
+            if (id != _silentPrimary && !_grants.Contains(id))
             {
                 return false;
             }

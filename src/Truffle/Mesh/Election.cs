@@ -279,5 +279,11 @@ internal sealed partial class Election : IDisposable
         {
             _lastHeard[from] = now;
         }
+
+        if (from == _silentPrimary && _leaderId is null)
+        {
+            // It speaks again (it woke up): live once more, and the best-ranked node runs as usual.
+            _silentPrimary = null;
+        }
     }
 }

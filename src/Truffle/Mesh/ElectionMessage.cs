@@ -9,7 +9,11 @@ internal enum ElectionMessageKind : byte
     /// <summary>Candidate → live members: "would you accept me in term + 1?" (does not change anyone's term).</summary>
     PreVote = 1,
 
-    /// <summary>Answer to a pre-vote, <see cref="ElectionMessage.Granted"/> or not.</summary>
+    /// <summary>
+    /// Answer to a pre-vote, <see cref="ElectionMessage.Granted"/> or not. A grant carries the proposed term; a
+    /// refusal the highest term the voter knows (its own or one it voted in), which the candidate only uses to
+    /// propose above it next time — never adopts.
+    /// </summary>
     PreVoteReply = 2,
 
     /// <summary>Candidate → all: "I am primary in this (new) term".</summary>

@@ -95,7 +95,7 @@ internal sealed class NodeClock(SimNode node, FakeTimeProvider clock) : TimeProv
         {
             if (_owner.Node.Paused)
             {
-                _owner.Node.Hold(this, RunHeld);
+                _owner.Node.Hold(this, RunHeld, timer: true);
             }
             else if (_owner.Node.Alive && !_disposed)
             {

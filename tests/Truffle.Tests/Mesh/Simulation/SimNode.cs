@@ -9,7 +9,7 @@ namespace Truffle.Tests.Mesh.Simulation;
 internal sealed class SimNode : IElectionOutput
 {
     private readonly SimulatedNetwork _network;
-    private readonly List<(object Key, Action Run)> _held = [];
+    private readonly List<(object Key, Action Run, bool Timer)> _held = [];
     private NodeClock _clock;
 
     public SimNode(SimulatedNetwork network, ElectionMember member, bool allowMinorityPrimary)
@@ -70,11 +70,11 @@ internal sealed class SimNode : IElectionOutput
     }
 
     /// <summary>Holds a timer callback or a delivery until the node resumes (each timer once).</summary>
-    public void Hold(object key, Action run)
+    public void Hold(object key, Action run, bool timer = false)
     {
         if (!_held.Exists(h => ReferenceEquals(h.Key, key)))
         {
-            _held.Add((key, run));
+            _held.Add((key, run, timer));
         }
     }
 
@@ -84,9 +84,9 @@ internal sealed class SimNode : IElectionOutput
     public void Resume()
     {
         Paused = false;
-        List<(object Key, Action Run)> held = [.. _held];
+        List<(object Key, Action Run, bool Timer)> held = [.. _held.Where(h => h.Timer), .. _held.Where(h => !h.Timer)];
         _held.Clear();
-        foreach ((object _, Action run) in held)
+        foreach ((object _, Action run, bool _) in held)
         {
             run();
         }
@@ -111,5 +111,6 @@ internal sealed class SimNode : IElectionOutput
     }
 
     private Election NewElection() =>
-        new(Member, PersistedTerm, _network.Timings, AllowMinorityPrimary, _clock, new Random(_network.Random.Next()), this);
+        new(Member, PersistedTerm, _network.Timings, AllowMinorityPrimary, _clock, new Random(_network.Random.Next()), this,
+            new TraceLogger(_network, Member.DeviceId));
 }

@@ -37,6 +37,9 @@ internal sealed class SimulatedNetwork
 
     public List<SimNode> Nodes { get; } = [];
 
+    /// <summary>Set to see every node's election log (with simulated time) while debugging a seed.</summary>
+    public Action<string>? Trace { get; set; }
+
     public DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>Adds nodes n0, n1, ... of equal preference and priority (so n0 ranks best).</summary>
@@ -195,6 +198,11 @@ internal sealed class SimulatedNetwork
     /// <summary>A new process with the persisted term; it reconnects to every reachable node and starts.</summary>
     public void Revive(SimNode node)
     {
+        if (node.Alive)
+        {
+            return;
+        }
+
         node.Revive();
         foreach (SimNode peer in Nodes.Where(p => p != node && p.Alive && IsUp(node, p)))
         {
