@@ -9,7 +9,7 @@ namespace Truffle.Tests.Mesh.Simulation;
 /// hear about it through MemberLost/MemberJoined after a detection delay. Everything random comes from one seed,
 /// so a failing seed replays exactly.
 /// </summary>
-internal sealed class SimulatedNetwork
+internal sealed partial class SimulatedNetwork
 {
     private readonly PriorityQueue<Action, (long At, long Sequence)> _events = new();
     private readonly HashSet<(string, string)> _down = [];
@@ -179,46 +179,6 @@ internal sealed class SimulatedNetwork
         }
     }
 
-    /// <summary>The process dies: its peers see the connection close at once.</summary>
-    public void Kill(SimNode node)
-    {
-        node.Kill();
-        foreach (SimNode peer in Nodes.Where(p => p != node && p.Alive))
-        {
-            OnNode(peer, () =>
-            {
-                if (peer.Alive && peer.Connected.Remove(node.Id))
-                {
-                    peer.Election.MemberLost(node.Id);
-                }
-            });
-        }
-    }
-
-    /// <summary>A new process with the persisted term; it reconnects to every reachable node and starts.</summary>
-    public void Revive(SimNode node)
-    {
-        if (node.Alive)
-        {
-            return;
-        }
-
-        node.Revive();
-        foreach (SimNode peer in Nodes.Where(p => p != node && p.Alive && IsUp(node, p)))
-        {
-            Join(node, peer);
-            OnNode(peer, () =>
-            {
-                if (node.Alive && IsUp(node, peer))
-                {
-                    Join(peer, node);
-                }
-            });
-        }
-
-        node.Election.Start(peersExpected: true);
-    }
-
     internal void Transmit(SimNode from, string to, ElectionMessage message)
     {
         SimNode target = this[to];
@@ -303,28 +263,6 @@ internal sealed class SimulatedNetwork
         long span = (Conditions.MaxDelay - Conditions.MinDelay).Ticks;
         return Conditions.MinDelay + TimeSpan.FromTicks(Random.NextInt64(span + 1));
     }
-
-    /// <summary>
-    /// The one primary every live node agrees on (same term, every other live node its secondary), or null.
-    /// </summary>
-    public SimNode? AgreedPrimary(IEnumerable<SimNode>? among = null)
-    {
-        List<SimNode> nodes = [.. (among ?? Nodes).Where(n => n.Alive)];
-        List<SimNode> primaries = [.. nodes.Where(n => n.IsPrimary)];
-        if (primaries.Count != 1)
-        {
-            return null;
-        }
-
-        SimNode primary = primaries[0];
-        bool agreed = nodes.All(n => n == primary
-            || (n.Reported.Role == MeshRole.Secondary && n.Reported.PrimaryId == primary.Id && n.Reported.Term == primary.Reported.Term));
-        return agreed ? primary : null;
-    }
-
-    /// <summary>Live nodes that report themselves primary, with their terms.</summary>
-    public string Describe() => string.Join(", ", Nodes.Select(n =>
-        $"{n.Id}:{(n.Alive ? n.Reported.Role.ToString() : "dead")}/{n.Reported.PrimaryId ?? "-"}/t{n.Reported.Term}"));
 
     private bool HasEventDue(DateTimeOffset now) => _events.TryPeek(out _, out (long At, long Sequence) first) && first.At <= now.UtcTicks;
 
