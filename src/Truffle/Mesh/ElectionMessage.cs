@@ -9,23 +9,40 @@ internal enum ElectionMessageKind : byte
     /// <summary>Candidate → live members: "would you accept me in term + 1?" (does not change anyone's term).</summary>
     PreVote = 1,
 
-    /// <summary>Answer to a pre-vote, <see cref="ElectionMessage.Granted"/> or not.</summary>
+    /// <summary>
+    /// Answer to a pre-vote, <see cref="ElectionMessage.Granted"/> or not. A grant carries the proposed term; a
+    /// refusal the highest term the voter knows (its own or one it voted in), which the candidate only uses to
+    /// propose above it next time — never adopts.
+    /// </summary>
     PreVoteReply = 2,
 
     /// <summary>Candidate → all: "I am primary in this (new) term".</summary>
     Claim = 3,
 
-    /// <summary>Refusal of a heartbeat or claim from a stale term or a lost tie; carries the receiver's term.</summary>
+    /// <summary>
+    /// Refusal of a heartbeat or claim from a stale term or a lost tie; carries the receiver's term.
+    /// <see cref="ElectionMessage.Granted"/> is set when the refusal is a same-term conflict (the receiver follows a
+    /// better primary in that term), so a late answer to an old message cannot unseat a primary of that term.
+    /// </summary>
     Reject = 4,
 
     /// <summary>Primary → all: "I give up the role" (graceful stop, lost quorum).</summary>
     StepDown = 5,
+
+    /// <summary>
+    /// Secondary → primary, answering a heartbeat or claim: lets a primary of three or more members tell that it
+    /// still reaches a majority (it steps down when it does not).
+    /// </summary>
+    HeartbeatAck = 6,
 }
 
 /// <summary>One election message.</summary>
 /// <param name="Kind">What it says.</param>
 /// <param name="Term">The sender's term (for a pre-vote, the term it would claim).</param>
-/// <param name="Granted">For <see cref="ElectionMessageKind.PreVoteReply"/>: whether the pre-vote is granted.</param>
+/// <param name="Granted">
+/// For <see cref="ElectionMessageKind.PreVoteReply"/>: whether the pre-vote is granted. For
+/// <see cref="ElectionMessageKind.Reject"/>: whether it is a same-term conflict rather than a stale term.
+/// </param>
 internal readonly record struct ElectionMessage(ElectionMessageKind Kind, ulong Term, bool Granted = false);
 
 /// <summary>The election's view: role, primary and term.</summary>

@@ -1,9 +1,86 @@
+using System.Buffers;
+using MessagePack;
+
 namespace Truffle.Mesh;
 
-/// <summary>STUB until the election branch lands.</summary>
+/// <summary>
+/// The wire form of an <see cref="ElectionMessage"/>: a MessagePack array <c>[kind, term, granted]</c>. Readers skip
+/// trailing elements a newer version may add, and refuse (never throw on) anything else.
+/// </summary>
 internal static class ElectionMessageCodec
 {
-    public static byte[] Encode(ElectionMessage message) => throw new NotImplementedException();
+    private const int FieldCount = 3;
 
-    public static bool TryRead(ReadOnlyMemory<byte> payload, out ElectionMessage message) => throw new NotImplementedException();
+    /// <summary>Writes <paramref name="message"/> to <paramref name="output"/>.</summary>
+    public static void Write(IBufferWriter<byte> output, ElectionMessage message)
+    {
+        var writer = new MessagePackWriter(output);
+        writer.WriteArrayHeader(FieldCount);
+        writer.Write((byte)message.Kind);
+        writer.Write(message.Term);
+        writer.Write(message.Granted);
+        writer.Flush();
+    }
+
+    /// <summary>The payload bytes of <paramref name="message"/> (cold path: a few per second).</summary>
+    public static byte[] Encode(ElectionMessage message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16);
+        Write(buffer, message);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads a payload; false (and a default message) for anything that is not a valid election message.</summary>
+    public static bool TryRead(ReadOnlyMemory<byte> payload, out ElectionMessage message) =>
+        TryRead(new ReadOnlySequence<byte>(payload), out message);
+
+    /// <inheritdoc cref="TryRead(ReadOnlyMemory{byte}, out ElectionMessage)"/>
+    public static bool TryRead(ReadOnlySequence<byte> payload, out ElectionMessage message)
+    {
+        message = default;
+        var reader = new MessagePackReader(payload);
+        try
+        {
+            if (reader.NextMessagePackType != MessagePackType.Array)
+            {
+                return false;
+            }
+
+            int count = reader.ReadArrayHeader();
+            if (count < FieldCount
+                || reader.NextMessagePackType != MessagePackType.Integer)
+            {
+                return false;
+            }
+
+            long kind = reader.ReadInt64();
+            if (kind is < 0 or > (long)ElectionMessageKind.HeartbeatAck
+                || reader.NextMessagePackType != MessagePackType.Integer)
+            {
+                return false;
+            }
+
+            ulong term = reader.ReadUInt64();
+            if (reader.NextMessagePackType != MessagePackType.Boolean)
+            {
+                return false;
+            }
+
+            bool granted = reader.ReadBoolean();
+            for (int i = FieldCount; i < count; i++)
+            {
+                reader.Skip();
+            }
+
+            message = new ElectionMessage((ElectionMessageKind)kind, term, granted);
+            return true;
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
+                                      or InsufficientExecutionStackException)
+        {
+            // Garbage from a peer is that peer's problem; the caller drops the envelope.
+            message = default;
+            return false;
+        }
+    }
 }

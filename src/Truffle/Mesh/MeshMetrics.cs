@@ -26,7 +26,11 @@ internal static class MeshMetrics
     public static readonly Counter<long> Rejected =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.rejected", "{envelope}", "Envelopes refused by the mesh's checks.");
 
-    /// <summary>Role changes of this node (tag <c>role</c>).</summary>
+    /// <summary>This node's election role changed (tag <c>role</c>: the new role).</summary>
     public static readonly Counter<long> RoleChanges =
-        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.role_changes", "{change}", "Role or primary changes.");
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.role_changes", "{change}", "Changes of this node's election role.");
+
+    /// <summary>This node's election term changed (it claimed or adopted a newer term).</summary>
+    public static readonly Counter<long> TermChanges =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.term_changes", "{change}", "Changes of this node's election term.");
 }

@@ -38,7 +38,6 @@ internal sealed partial class MeshNode
         }
 
         MeshLog.RoleChanged(_logger, state.Role, state.PrimaryId ?? "(none)", state.Term);
-        MeshMetrics.RoleChanges.Add(1, new KeyValuePair<string, object?>("role", state.Role.ToString()));
         foreach (TruffleDevice device in _devices.Values)
         {
             MeshRole role = state.PrimaryId is null ? MeshRole.None : state.PrimaryId == device.Id ? MeshRole.Primary : MeshRole.Secondary;

@@ -51,7 +51,7 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
             RuntimeInformation.OSDescription, status.NodeId, identity.Incarnation, options.PreferPrimary, options.Priority,
             Capabilities: [], options.Metadata);
         var self = new ElectionMember(identity.DeviceId, options.PreferPrimary, options.Priority);
-        _election = new Election(self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, Random.Shared, this);
+        _election = new Election(self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, Random.Shared, this, loggerFactory.CreateLogger<Election>());
     }
 
     /// <summary>This device's id.</summary>
