@@ -83,7 +83,8 @@ internal static class HelloCodec
 
             return hello;
         }
-        catch (Exception ex) when (ex is EndOfStreamException or MessagePackSerializationException or OverflowException)
+        // The reader reports a broken length as an argument out of range, not only as end of stream.
+        catch (Exception ex) when (ex is EndOfStreamException or MessagePackSerializationException or OverflowException or ArgumentException)
         {
             problem = "malformed";
             return null;

@@ -127,7 +127,8 @@ internal static class EnvelopeCodec
             envelope = new Envelope((EnvelopeKind)kind, ns, type, from, to, sequence, term, correlationId, (EnvelopeFlags)flags, payload);
             return EnvelopeReadStatus.Ok;
         }
-        catch (Exception ex) when (ex is EndOfStreamException or MessagePackSerializationException or OverflowException)
+        // The reader reports a broken length as an argument out of range, not only as end of stream.
+        catch (Exception ex) when (ex is EndOfStreamException or MessagePackSerializationException or OverflowException or ArgumentException)
         {
             problem = "malformed";
             return EnvelopeReadStatus.Malformed;
@@ -168,7 +169,7 @@ internal static class EnvelopeCodec
         }
 
         MessagePackSkip.Value(ref reader);
-        problem ??= "field_type";
+        problem ??= code >= MessagePackCode.MinNegativeFixInt ? "negative" : "field_type";
         return 0;
     }
 
