@@ -1,17 +1,178 @@
 using Microsoft.Extensions.Logging;
+using Truffle.Wire;
 
 namespace Truffle.Transport;
 
-/// <summary>STUB — keeps one outgoing connection up, reconnecting with jittered exponential backoff.</summary>
+/// <summary>
+/// Keeps one outgoing connection up: connects, hands the connection to <c>connected</c>, waits until it closes, waits
+/// a backoff delay and connects again, until disposed. The delay grows with each failed attempt (base × 2ⁿ with
+/// jitter, capped at <see cref="TransportOptions.ReconnectMaxDelay"/>) and starts over after a successful handshake.
+/// A peer that belongs to another app (4001) is retried at the maximum delay only: it may be reinstalled.
+/// </summary>
 internal sealed class OutgoingConnector : IAsyncDisposable
 {
+    private readonly string _name;
+    private readonly Func<CancellationToken, Task<PeerConnection>> _connect;
+    private readonly Action<PeerConnection> _connected;
+    private readonly TransportOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Backoff _backoff;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+    private int _disposed;
+
+    /// <summary>Starts connecting at once.</summary>
+    /// <param name="name">The peer, for logs.</param>
+    /// <param name="connect">Opens one connection (dial, upgrade, hello); see <see cref="PeerConnection.ConnectAsync"/>.</param>
+    /// <param name="connected">Receives each new connection, which it must <see cref="PeerConnection.Start"/>; it must not block.</param>
+    /// <param name="options">The reconnect delays.</param>
+    /// <param name="timeProvider">The clock the delays run on.</param>
+    /// <param name="logger">Where failures are logged: the first of a run as a warning, the rest at debug level.</param>
+    /// <param name="random">The jitter source; null for a shared one.</param>
     public OutgoingConnector(
         string name,
         Func<CancellationToken, Task<PeerConnection>> connect,
         Action<PeerConnection> connected,
         TransportOptions options,
         TimeProvider timeProvider,
-        ILogger logger) => throw new NotImplementedException();
+        ILogger logger,
+        Random? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(connect);
+        ArgumentNullException.ThrowIfNull(connected);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _name = name;
+        _connect = connect;
+        _connected = connected;
+        _options = options;
+        _time = timeProvider;
+        _logger = logger;
+        _backoff = new Backoff(options.ReconnectBaseDelay, options.ReconnectMaxDelay, random ?? Random.Shared);
+        _loop = Task.Run(RunAsync);
+    }
 
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    /// <summary>Raised when a delay has started (its timer already runs), before waiting it out; for tests.</summary>
+    internal event Action<TimeSpan>? Waiting;
+
+    /// <summary>Stops reconnecting, disposes the live connection and waits for the loop to end. Never throws.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        CancellationToken stopping = _stopping.Token;
+        bool reportedAppMismatch = false;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                PeerConnection connection;
+                try
+                {
+                    connection = await _connect(stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+#pragma warning disable CA1031 // Any failure to connect is retried; the loop must outlive it.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    TimeSpan delay = OnConnectFailed(ex, ref reportedAppMismatch);
+                    await WaitAsync(delay, stopping).ConfigureAwait(false);
+                    continue;
+                }
+
+                _backoff.Reset();
+                reportedAppMismatch = false;
+                await RunConnectionAsync(connection, stopping).ConfigureAwait(false);
+                await WaitAsync(_backoff.Next(), stopping).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+#pragma warning disable CA1031 // A bug here must be logged, not left as an unobserved task.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            TransportLog.ConnectorFailed(_logger, ex, _name);
+        }
+    }
+
+    private async Task RunConnectionAsync(PeerConnection connection, CancellationToken stopping)
+    {
+        try
+        {
+            _connected(connection);
+        }
+#pragma warning disable CA1031 // The mesh's failure to take the connection closes it; the loop reconnects.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            TransportLog.ConnectedCallbackFailed(_logger, ex, _name);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await connection.Completion.WaitAsync(stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (stopping.IsCancellationRequested)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private TimeSpan OnConnectFailed(Exception exception, ref bool reportedAppMismatch)
+    {
+        TruffleMetrics.ConnectFailures.Add(1);
+        if (exception is HandshakeException { CloseCode: CloseCodes.AppMismatch })
+        {
+            if (!reportedAppMismatch)
+            {
+                reportedAppMismatch = true;
+                TransportLog.AppMismatch(_logger, _name, _options.ReconnectMaxDelay);
+            }
+
+            return _options.ReconnectMaxDelay;
+        }
+
+        if (_backoff.Attempt == 0)
+        {
+            TransportLog.ConnectFailed(_logger, _name, exception.Message);
+        }
+        else
+        {
+            TransportLog.ConnectFailedAgain(_logger, _name, _backoff.Attempt + 1, exception.Message);
+        }
+
+        return _backoff.Next();
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken stopping)
+    {
+        // The timer starts before Waiting is raised, so a test that advances fake time on Waiting cannot miss it.
+        Task wait = Task.Delay(delay, _time, stopping);
+        Waiting?.Invoke(delay);
+        await wait.ConfigureAwait(false);
+    }
 }

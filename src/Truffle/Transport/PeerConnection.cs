@@ -1,49 +1,222 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
 using Truffle.Sidecar;
 using Truffle.Wire;
 
 namespace Truffle.Transport;
 
-/// <summary>STUB — to be implemented (see the transport work item).</summary>
-internal sealed class PeerConnection : IAsyncDisposable
+/// <summary>
+/// One WebSocket connection to another node, after a successful upgrade and hello exchange (SPEC §4). Open it with
+/// <see cref="AcceptAsync"/> or <see cref="ConnectAsync"/>, then <see cref="Start"/> it with a handler.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Reading: one read loop per connection receives each WebSocket message into a pooled buffer (never beyond
+/// <see cref="TransportOptions.MaxMessageBytes"/>) and hands the envelopes in it to
+/// <see cref="IConnectionHandler.OnEnvelope"/>, in order, one at a time, on that loop. A message that is too large
+/// (1009), text (1003) or not well-formed MessagePack (1007) closes the connection; an invalid envelope is dropped and
+/// counted and the loop goes on. Nothing throws out of the loop. When it ends, for whatever reason, everything is
+/// released and <see cref="IConnectionHandler.OnClosed"/> runs once, then <see cref="Completion"/> completes.
+/// </para>
+/// <para>
+/// Writing: senders serialize envelopes into the connection's queue; one writer sends everything queued as one
+/// binary WebSocket message of at most <see cref="TransportOptions.MaxBatchBytes"/> (more messages when more is
+/// queued; an envelope is never split). Overflow policy, with <see cref="TransportOptions.SendQueueBytes"/> as the
+/// bound on bytes queued and not yet sent: <see cref="SendAsync"/> waits while the queue is over the bound;
+/// <see cref="TrySend"/> never waits and returns false instead (the caller counts its drop);
+/// <see cref="SendControl"/> queues even over the bound, since control traffic is small and must not be lost.
+/// </para>
+/// </remarks>
+internal sealed partial class PeerConnection : IAsyncDisposable
 {
+    // Bounds each step of a graceful close, so a peer that stopped reading cannot hold a close up.
+    private static readonly TimeSpan CloseStepTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly WebSocket _socket;
+    private readonly BridgeConnection _bridge;
+    private readonly IDisposable? _invoker;
+    private readonly TransportOptions _options;
+    private readonly EnvelopeLimits _limits;
+    private readonly ILogger _logger;
+    private readonly SendQueue _queue;
+
+    // Never disposed: DisposeAsync may cancel it after the read loop has torn everything else down.
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IConnectionHandler? _handler;
+    private Task _writeLoop = Task.CompletedTask;
+    private int _started;
+    private int _closing;
+    private int _closeSent;
+    private int _disposed;
+    private int _tornDown;
+    private int? _localCloseCode;
+    private string? _localCloseReason;
+
+    private PeerConnection(
+        WebSocket socket, BridgeConnection bridge, IDisposable? invoker, Hello remote, bool isOutgoing, TransportOptions options, ILogger logger)
+    {
+        _socket = socket;
+        _bridge = bridge;
+        _invoker = invoker;
+        _options = options;
+        _limits = new EnvelopeLimits(options.MaxNameBytes, options.MaxEnvelopeBytes);
+        _logger = logger;
+        _queue = new SendQueue(options.SendQueueBytes);
+        Remote = remote;
+        IsOutgoing = isOutgoing;
+    }
+
     /// <summary>The peer's hello, checked against the app id and the network identity.</summary>
-    public Hello Remote => throw new NotImplementedException();
+    public Hello Remote { get; }
 
     /// <summary>True when this side dialled.</summary>
-    public bool IsOutgoing => throw new NotImplementedException();
+    public bool IsOutgoing { get; }
 
-    /// <summary>Completes when the connection has closed and <see cref="IConnectionHandler.OnClosed"/> has run.</summary>
-    public Task Completion => throw new NotImplementedException();
+    /// <summary>Who the sidecar says the peer is (incoming connections, when it could tell); null for outgoing ones.</summary>
+    public SidecarIdentity? RemoteIdentity => _bridge.RemoteIdentity;
 
-    /// <summary>Starts the read and write loops; envelopes go to <paramref name="handler"/>.</summary>
-    public void Start(IConnectionHandler handler) => throw new NotImplementedException();
+    /// <summary>
+    /// Completes when the connection has closed and <see cref="IConnectionHandler.OnClosed"/> has run (or, when it
+    /// was never started, when it was closed or disposed). Never faults.
+    /// </summary>
+    public Task Completion => _completion.Task;
 
-    /// <summary>Queues an envelope, waiting while the send queue is over its bound.</summary>
-    public ValueTask SendAsync(Envelope envelope, CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <summary>Counters of this connection, for tests and diagnostics.</summary>
+    internal ConnectionStats Stats { get; } = new();
 
-    /// <summary>Waits until the send queue is under its bound (or the connection closed).</summary>
-    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <summary>Starts the read and write loops; envelopes go to <paramref name="handler"/>. Call once.</summary>
+    /// <exception cref="InvalidOperationException">Already started, or closed before it started.</exception>
+    public void Start(IConnectionHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("The connection was started already.");
+        }
 
-    /// <summary>Queues an envelope unless the queue is over its bound or the connection is closed; never waits.</summary>
-    public bool TrySend(in Envelope envelope) => throw new NotImplementedException();
+        if (Volatile.Read(ref _closing) != 0)
+        {
+            throw new InvalidOperationException("The connection was closed before it started.");
+        }
 
-    /// <summary>Queues a control envelope even when the queue is over its bound; false only when closed.</summary>
-    public bool SendControl(in Envelope envelope) => throw new NotImplementedException();
+        _handler = handler;
+        _writeLoop = Task.Run(WriteLoopAsync);
+        _ = Task.Run(ReadLoopAsync);
+    }
 
-    /// <summary>Sends what is queued (bounded wait), then closes with <paramref name="code"/>.</summary>
-    public ValueTask CloseAsync(int code, string reason) => throw new NotImplementedException();
+    /// <summary>
+    /// Sends what is queued (waiting at most a second), then closes with <paramref name="code"/> and waits briefly
+    /// for the peer's close before releasing everything. Idempotent; never throws.
+    /// </summary>
+    public async ValueTask CloseAsync(int code, string reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            await Completion.ConfigureAwait(false);
+            return;
+        }
 
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+        if (Volatile.Read(ref _started) == 0 && Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            await SendCloseAsync(code, reason).ConfigureAwait(false);
+            await TearDownAsync().ConfigureAwait(false);
+            _completion.TrySetResult();
+            return;
+        }
 
-    /// <summary>Accepts a bridged incoming connection: HTTP upgrade, hello exchange, checks (4001/4002/4003).</summary>
-    public static Task<PeerConnection> AcceptAsync(
-        BridgeConnection incoming, Hello local, TransportOptions options, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+        _queue.StopAccepting();
+        await _queue.WaitDrainedAsync(CloseStepTimeout).ConfigureAwait(false);
+        _queue.Close();
+        await WaitQuietlyAsync(_writeLoop).ConfigureAwait(false);
+        await SendCloseAsync(code, reason).ConfigureAwait(false);
+        if (!await WaitQuietlyAsync(Completion).ConfigureAwait(false))
+        {
+            // The peer did not answer our close frame; the read loop ends as soon as the socket is aborted.
+            _socket.Abort();
+        }
 
-    /// <summary>Dials with ClientWebSocket over the stream <paramref name="dial"/> returns, then the hello exchange.</summary>
-    public static Task<PeerConnection> ConnectAsync(
-        Func<CancellationToken, Task<BridgeConnection>> dial, string expectedTailscaleId, Hello local, TransportOptions options,
-        Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+        await Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>Aborts the connection unless it is closed already, and waits until it has ended. Never throws.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            await Completion.ConfigureAwait(false);
+            return;
+        }
+
+        Interlocked.Exchange(ref _closing, 1);
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            await TearDownAsync().ConfigureAwait(false);
+            _completion.TrySetResult();
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _queue.Close();
+        _socket.Abort();
+        await Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a close frame once, whoever asks first; records the code so both ends report the same.</summary>
+    private async Task SendCloseAsync(int code, string reason)
+    {
+        if (Interlocked.Exchange(ref _closeSent, 1) != 0)
+        {
+            return;
+        }
+
+        _localCloseCode = code;
+        _localCloseReason = reason;
+        try
+        {
+            using var timeout = new CancellationTokenSource(CloseStepTimeout);
+            await _socket.CloseOutputAsync((WebSocketCloseStatus)code, HelloExchange.Truncate(reason), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            _socket.Abort();
+        }
+    }
+
+    private async Task TearDownAsync()
+    {
+        if (Interlocked.Exchange(ref _tornDown, 1) != 0)
+        {
+            return;
+        }
+
+        _queue.Close();
+        await WaitQuietlyAsync(_writeLoop).ConfigureAwait(false);
+        _socket.Dispose();
+        _invoker?.Dispose();
+        try
+        {
+            await _bridge.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // Already broken; there is nothing left to release.
+        }
+
+        _queue.Dispose();
+    }
+
+    /// <summary>Waits for a task that never faults for at most <see cref="CloseStepTimeout"/>; false on timeout.</summary>
+    private static async Task<bool> WaitQuietlyAsync(Task task)
+    {
+        try
+        {
+            await task.WaitAsync(CloseStepTimeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
 }

@@ -36,4 +36,24 @@ internal static class TruffleMetrics
     /// <summary>Sidecar stdout lines dropped because they broke the control protocol (tag <c>reason</c>: <c>too_large</c>, <c>malformed</c>).</summary>
     public static readonly Counter<long> SidecarProtocolErrors =
         Meter.CreateCounter<long>("truffle.sidecar.protocol_errors", "{line}", "Sidecar output lines that broke the control protocol.");
+
+    /// <summary>Connections closed for breaking the node-to-node protocol (tag <c>reason</c>: <c>message_too_big</c>, <c>text_message</c>, <c>malformed</c>).</summary>
+    public static readonly Counter<long> TransportProtocolErrors =
+        Meter.CreateCounter<long>("truffle.transport.protocol_errors", "{connection}", "Node connections closed for breaking the wire protocol.");
+
+    /// <summary>Envelopes dropped by the transport (tag <c>reason</c>: why the envelope was invalid or not sent).</summary>
+    public static readonly Counter<long> EnvelopesDropped =
+        Meter.CreateCounter<long>("truffle.transport.envelopes.dropped", "{envelope}", "Envelopes received invalid or refused for sending.");
+
+    /// <summary>Handshakes that ended in a rejection, by either side (tag <c>code</c>: the close code).</summary>
+    public static readonly Counter<long> HandshakeRejected =
+        Meter.CreateCounter<long>("truffle.transport.handshake.rejected", "{connection}", "Node connections refused during the upgrade or hello exchange.");
+
+    /// <summary>Failed attempts to open an outgoing node connection.</summary>
+    public static readonly Counter<long> ConnectFailures =
+        Meter.CreateCounter<long>("truffle.transport.connect.failures", "{attempt}", "Outgoing node connection attempts that failed.");
+
+    /// <summary>Exceptions thrown by a connection handler (the mesh) while handling an envelope.</summary>
+    public static readonly Counter<long> TransportHandlerErrors =
+        Meter.CreateCounter<long>("truffle.transport.handler.errors", "{error}", "Connection handlers that threw while handling an envelope.");
 }

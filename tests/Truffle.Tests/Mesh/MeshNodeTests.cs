@@ -157,7 +157,7 @@ public sealed class MeshNodeTests(SidecarBinary sidecar)
         await using var mesh = new LoopbackMesh(sidecar);
         TruffleNode ours = await mesh.StartAsync("ours");
         // Its hostname starts with "meshtest-", so discovery lets it through: the hello's app id must stop it.
-        using var rejected = new MetricRecorder(Truffle.Transport.TransportMetrics.HandshakeRejected, messageNamespace: null);
+        using var rejected = new MetricRecorder(Truffle.Wire.TruffleMetrics.HandshakeRejected, messageNamespace: null);
         await using TruffleNode theirs = await TruffleNode.StartAsync(mesh.Options("theirs") with { AppId = "meshtest-other" }).WaitAsync(Test.Timeout);
 
         await rejected.WaitForAsync(atLeast: 1);
