@@ -18,11 +18,22 @@ await using TruffleNode node = await TruffleNode.StartAsync(new TruffleOptions
     PreferPrimary = arguments.Has("--prefer-primary"),
 });
 
-node.RoleChanged += (_, change) => output.WriteLine($"role {change.Role} {change.PrimaryId ?? "-"} {change.Term}");
+// The role as the node has it now, not as the event said: a lone node is primary before this subscription exists.
+var roleGate = new Lock();
+void PrintRole()
+{
+    lock (roleGate)
+    {
+        output.WriteLine($"role {node.Role} {node.PrimaryId ?? "-"} {node.Term}");
+    }
+}
+
+node.RoleChanged += (_, _) => PrintRole();
 node.DeviceDiscovered += (_, device) => output.WriteLine($"device {device.Id} {device.Name}");
 node.Bus.Probe.On<Note>((note, context) => output.WriteLine($"note {context.From} {note.Text}"));
 node.Bus.Probe.Handle((Ping ping, MessageContext _) => new Pong(ping.Text, node.DeviceId));
 output.WriteLine($"started {node.DeviceId}");
+PrintRole();
 
 while (Console.ReadLine() is { } line)
 {
