@@ -36,15 +36,13 @@ internal static class MeshDemo
                 node.DeviceOffline += (_, device) => { Say(name, $"{device.Name} went offline"); changed.Release(); };
                 node.RoleChanged += (_, change) =>
                 {
-                    Say(name, change.Role == MeshRole.Primary ? $"I am the primary (term {change.Term})"
-                        : change.PrimaryId is null ? $"no primary (term {change.Term})"
-                        : $"secondary of {NameOf(names, change.PrimaryId)} (term {change.Term})");
+                    Say(name, Describe(names, change.Role, change.PrimaryId, change.Term));
                     changed.Release();
                 };
                 node.Bus.Chat.On<ChatMessage>((message, context) =>
                     Say(name, $"{NameOf(names, context.From)} says \"{message.Text}\"{(context.IsBroadcast ? " (to everyone)" : "")}"));
                 nodes.Add(node);
-                Say(name, $"started as {node.Hostname}");
+                Say(name, $"started as {node.Hostname}; {Describe(names, node.Role, node.PrimaryId, node.Term)}");
             }
 
             TruffleNode primary = await AgreedPrimaryAsync(nodes, changed);
@@ -112,6 +110,11 @@ internal static class MeshDemo
             }
         }
     }
+
+    private static string Describe(ConcurrentDictionary<string, string> names, MeshRole role, string? primaryId, ulong term) =>
+        role == MeshRole.Primary ? $"I am the primary (term {term})"
+        : primaryId is null ? $"no primary (term {term})"
+        : $"secondary of {NameOf(names, primaryId)} (term {term})";
 
     private static string NameOf(ConcurrentDictionary<string, string> names, string deviceId) =>
         names.TryGetValue(deviceId, out string? name) ? name : deviceId[..8];

@@ -123,6 +123,10 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
         }
 
         _election.Resign();
+
+        // Close first, so the goodbye and the close code 4004 reach every device (they drop us from the view at
+        // once); only then stop the dialers, which would abort their connections.
+        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCodes.Goodbye, "goodbye").AsTask())).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await StopDialingAsync().ConfigureAwait(false);
         if (_acceptLoop is not null)
@@ -130,8 +134,6 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
             await _acceptLoop.ConfigureAwait(false);
         }
 
-        // CloseAsync flushes the goodbye (bounded) before the close frame; it never throws.
-        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCodes.Goodbye, "goodbye").AsTask())).ConfigureAwait(false);
         foreach (PeerConnection connection in _connections.Values)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
