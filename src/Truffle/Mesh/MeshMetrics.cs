@@ -18,7 +18,7 @@ internal static class MeshMetrics
     public static readonly Counter<long> Relayed =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.relayed", "{envelope}", "Envelopes relayed by the primary.");
 
-    /// <summary>Envelopes dropped by routing (tag <c>reason</c>: duplicate, queue_full, unreachable, not_primary, no_receiver, closed).</summary>
+    /// <summary>Envelopes dropped by routing (tag <c>reason</c>: duplicate, unreachable, not_primary, no_receiver, closed).</summary>
     public static readonly Counter<long> Dropped =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.dropped", "{envelope}", "Envelopes dropped by routing.");
 
@@ -33,4 +33,8 @@ internal static class MeshMetrics
     /// <summary>This node's election term changed (it claimed or adopted a newer term).</summary>
     public static readonly Counter<long> TermChanges =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.term_changes", "{change}", "Changes of this node's election term.");
+
+    /// <summary>Round-trip time of a mesh ping to each connected device, in milliseconds (tag <c>peer</c>).</summary>
+    public static readonly Histogram<double> RoundTrip =
+        TruffleMetrics.Meter.CreateHistogram<double>("truffle.mesh.rtt", "ms", "Round-trip time of mesh pings per peer.");
 }

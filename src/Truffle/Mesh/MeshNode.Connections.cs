@@ -36,6 +36,7 @@ internal sealed partial class MeshNode
 
         MeshLog.Connected(_logger, hello.DeviceId, hello.DeviceName, connection.IsOutgoing, hello.Incarnation);
         connection.Start(this);
+        Ping(connection);
         _election.MemberJoined(new ElectionMember(hello.DeviceId, hello.PreferPrimary, hello.Priority));
         Raise(known ? DeviceUpdated : DeviceDiscovered, device);
     }
@@ -73,11 +74,11 @@ internal sealed partial class MeshNode
         switch (envelope.Kind)
         {
             case EnvelopeKind.Control when envelope.From == peer:
-                OnControl(peer, envelope);
+                OnControl(connection, envelope);
                 return;
             case EnvelopeKind.Route when envelope.From == peer:
                 _election.ObserveTerm(peer, envelope.Term);
-                Relay(envelope);
+                Relay(connection, envelope);
                 return;
             case EnvelopeKind.App when envelope.From == peer:
                 _election.ObserveTerm(peer, envelope.Term);
@@ -102,10 +103,17 @@ internal sealed partial class MeshNode
         return term > state.Term || (term == state.Term && state.PrimaryId == peer);
     }
 
-    private void OnControl(string peer, in Envelope envelope)
+    private void OnControl(PeerConnection connection, in Envelope envelope)
     {
+        string peer = connection.Remote.DeviceId;
         switch (envelope.Type)
         {
+            case ControlTypes.Ping:
+                OnPing(connection, envelope.Payload);
+                return;
+            case ControlTypes.Pong:
+                OnPong(peer, envelope.Payload.Span);
+                return;
             case ControlTypes.Election when ElectionMessageCodec.TryRead(envelope.Payload, out ElectionMessage message):
                 _election.Receive(peer, message);
                 return;

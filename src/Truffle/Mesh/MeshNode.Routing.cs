@@ -79,7 +79,7 @@ internal sealed partial class MeshNode
 
             lock (_broadcastOrder)
             {
-                Fanout(envelope, except: null, force: true);
+                Fanout(envelope, except: null);
             }
 
             return;
@@ -99,8 +99,12 @@ internal sealed partial class MeshNode
         }
     }
 
-    /// <summary>A route envelope reached this node: deliver it, forward it, or both (broadcast).</summary>
-    private void Relay(in Envelope envelope)
+    /// <summary>
+    /// A route envelope reached this node: deliver it, forward it, or both (broadcast). A relay never drops for a full
+    /// queue: it queues anyway and stops reading from <paramref name="source"/> until the targets have room again, so
+    /// backpressure reaches the original sender through TCP. It drops only what has no open target.
+    /// </summary>
+    private void Relay(PeerConnection source, in Envelope envelope)
     {
         ElectionState state = _election.State;
         if (state.Role != MeshRole.Primary)
@@ -125,8 +129,10 @@ internal sealed partial class MeshNode
             lock (_broadcastOrder)
             {
                 Receive(forward);
-                Fanout(forward, except: envelope.From, force: false);
+                Fanout(forward, except: envelope.From);
             }
+
+            PauseIfFull(source, except: envelope.From);
         }
         else if (envelope.To == DeviceId)
         {
@@ -138,9 +144,15 @@ internal sealed partial class MeshNode
             {
                 MeshMetrics.Relayed.Add(1);
             }
+            else if (target.SendControl(forward))
+            {
+                MeshMetrics.Relayed.Add(1);
+                source.PauseReadingUntil(target.WaitForRoomAsync(CancellationToken.None).AsTask());
+            }
             else
             {
-                Drop("queue_full");
+                Drop("closed");
+                AnswerUnreachable(envelope);
             }
         }
         else
@@ -161,7 +173,26 @@ internal sealed partial class MeshNode
         }
     }
 
-    private void Fanout(in Envelope envelope, string? except, bool force)
+    /// <summary>Stops reading from <paramref name="source"/> until every other connection has room.</summary>
+    private void PauseIfFull(PeerConnection source, string except)
+    {
+        List<Task>? waits = null;
+        foreach (PeerConnection connection in _connections.Values)
+        {
+            if (connection.Remote.DeviceId != except && connection.WaitForRoomAsync(CancellationToken.None).AsTask() is { IsCompleted: false } wait)
+            {
+                (waits ??= []).Add(wait);
+            }
+        }
+
+        if (waits is not null)
+        {
+            source.PauseReadingUntil(Task.WhenAll(waits));
+        }
+    }
+
+    /// <summary>Queues on every connection but <paramref name="except"/>, over the bound if need be (see the callers).</summary>
+    private void Fanout(in Envelope envelope, string? except)
     {
         foreach (PeerConnection connection in _connections.Values)
         {
@@ -170,10 +201,9 @@ internal sealed partial class MeshNode
                 continue;
             }
 
-            bool queued = force ? connection.SendControl(envelope) : connection.TrySend(envelope);
-            if (!queued)
+            if (!connection.SendControl(envelope))
             {
-                Drop(force ? "closed" : "queue_full");
+                Drop("closed");
             }
             else if (except is not null)
             {

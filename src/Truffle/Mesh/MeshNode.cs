@@ -102,6 +102,7 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
 
         MeshLog.Started(_logger, DeviceId, Hostname, _identity.Incarnation, peersExpected);
         _election.Start(peersExpected);
+        StartPinging();
     }
 
     /// <summary>
@@ -139,6 +140,11 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
             await connection.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_pingTimer is not null)
+        {
+            await _pingTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
         _election.Dispose();
         _stopping.Dispose();
     }
@@ -153,5 +159,7 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
     {
         public const string Election = "election";
         public const string Goodbye = "goodbye";
+        public const string Ping = "ping";
+        public const string Pong = "pong";
     }
 }

@@ -53,6 +53,11 @@ internal sealed partial class PeerConnection
         {
             while (true)
             {
+                if (Interlocked.Exchange(ref _resumeReading, null) is { } resume)
+                {
+                    await resume.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                }
+
                 int filled = 0;
                 ValueWebSocketReceiveResult result;
                 do

@@ -2,6 +2,15 @@ namespace Truffle.Transport;
 
 internal sealed partial class PeerConnection
 {
+    private Task? _resumeReading;
+
+    /// <summary>
+    /// Reads no further WebSocket message from this peer until <paramref name="resume"/> completes (the message being
+    /// handled is finished first). A relay uses it to pass backpressure on: while the target of what this peer sent
+    /// has a full queue, the peer's own sends wait in TCP instead of the relay dropping them.
+    /// </summary>
+    public void PauseReadingUntil(Task resume) => Volatile.Write(ref _resumeReading, resume);
+
     /// <summary>
     /// Waits until the send queue is at or under its bound, or the connection is closing. The primary uses it before
     /// it queues a broadcast on every connection under one lock with <see cref="SendControl"/>, so that the common

@@ -122,6 +122,21 @@ public sealed class MeshNodeTests(SidecarBinary sidecar)
     }
 
     [Fact]
+    public async Task Round_trip_times_are_measured_per_peer_as_soon_as_two_nodes_connect()
+    {
+        using var roundTrips = new HistogramRecorder(Truffle.Mesh.MeshMetrics.RoundTrip.Name);
+        await using var mesh = new LoopbackMesh(sidecar);
+        TruffleNode first = await mesh.StartAsync("ping");
+        TruffleNode second = await mesh.StartAsync("pong");
+        await mesh.OnePrimaryAsync();
+
+        double milliseconds = await roundTrips.FirstForPeerAsync(second.DeviceId);
+
+        Assert.InRange(milliseconds, 0, 10_000);
+        Assert.NotEqual(first.DeviceId, second.DeviceId);
+    }
+
+    [Fact]
     public async Task Send_to_an_unknown_device_fails_as_unreachable()
     {
         await using var mesh = new LoopbackMesh(sidecar);

@@ -1,0 +1,52 @@
+using System.Buffers.Binary;
+using Truffle.Transport;
+
+namespace Truffle.Mesh;
+
+/// <content>
+/// Round-trip times: every <see cref="PingInterval"/> each connection gets a ping carrying this node's timestamp;
+/// the peer echoes it, and the elapsed time goes to the <c>truffle.mesh.rtt</c> histogram, tagged with the peer.
+/// </content>
+internal sealed partial class MeshNode
+{
+    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(5);
+
+    private ITimer? _pingTimer;
+
+    private void StartPinging() =>
+        _pingTimer = _time.CreateTimer(static state => ((MeshNode)state!).PingAll(), this, PingInterval, PingInterval);
+
+    private void PingAll()
+    {
+        foreach (PeerConnection connection in _connections.Values)
+        {
+            Ping(connection);
+        }
+    }
+
+    /// <summary>Pings one connection; also done once right after its handshake, so a new peer has a round trip at once.</summary>
+    private void Ping(PeerConnection connection)
+    {
+        byte[] stamp = new byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64LittleEndian(stamp, _time.GetTimestamp());
+        connection.SendControl(Control(ControlTypes.Ping, connection.Remote.DeviceId, stamp));
+    }
+
+    private void OnPing(PeerConnection connection, ReadOnlyMemory<byte> stamp) =>
+        connection.SendControl(Control(ControlTypes.Pong, connection.Remote.DeviceId, stamp));
+
+    private void OnPong(string peer, ReadOnlySpan<byte> stamp)
+    {
+        if (stamp.Length != sizeof(long))
+        {
+            MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
+            return;
+        }
+
+        TimeSpan elapsed = _time.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(stamp));
+        if (elapsed >= TimeSpan.Zero && elapsed < TimeSpan.FromMinutes(1))
+        {
+            MeshMetrics.RoundTrip.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("peer", peer));
+        }
+    }
+}
