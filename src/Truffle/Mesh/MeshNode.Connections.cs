@@ -53,7 +53,7 @@ internal sealed partial class MeshNode
         MeshLog.Disconnected(_logger, deviceId, closed.CloseCode ?? 0, closed.Reason);
         if (closed.CloseCode == CloseCodes.Goodbye)
         {
-            _election.MemberLeft(deviceId);
+            Leave(deviceId);
         }
         else
         {
@@ -119,13 +119,20 @@ internal sealed partial class MeshNode
                 return;
             case ControlTypes.Goodbye:
                 MeshLog.Goodbye(_logger, peer);
-                _election.MemberLeft(peer);
+                Leave(peer);
                 return;
             default:
                 MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
                 MeshLog.UnknownControl(_logger, peer, envelope.Type);
                 return;
         }
+    }
+
+    /// <summary>The device is gone for good (goodbye, or the network no longer lists it), not just disconnected.</summary>
+    private void Leave(string deviceId)
+    {
+        _election.MemberLeft(deviceId);
+        Raise(DeviceLeft, deviceId);
     }
 
     private MeshRole RoleOf(string deviceId)

@@ -64,7 +64,7 @@ internal sealed partial class MeshNode
 
         if (_deviceOfNode.TryGetValue(nodeId, out string? deviceId))
         {
-            _election.MemberLeft(deviceId);
+            Leave(deviceId);
         }
     }
 

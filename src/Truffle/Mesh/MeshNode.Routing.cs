@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Truffle.Transport;
 using Truffle.Wire;
@@ -24,14 +25,7 @@ internal sealed partial class MeshNode
         CancellationToken cancellationToken)
     {
         ElectionState state = _election.State;
-        EnvelopeKind kind = EnvelopeKind.App;
-        PeerConnection? via = null;
-        if (_options.Routing == TruffleRouting.Star && state.Role == MeshRole.Secondary && state.PrimaryId is { } primary && primary != to
-            && _devices.TryGetValue(to, out TruffleDevice? target) && target.IsOnline && _connections.TryGetValue(primary, out via))
-        {
-            kind = EnvelopeKind.Route;
-        }
-        else if (!_connections.TryGetValue(to, out via))
+        if (!TryRoute(to, state, out PeerConnection? via, out EnvelopeKind kind))
         {
             throw new DeviceUnreachableException(to);
         }
@@ -47,6 +41,51 @@ internal sealed partial class MeshNode
         }
 
         MeshMetrics.Sent.Add(1);
+    }
+
+    /// <summary>
+    /// Queues an application envelope for one device (or every other device when <paramref name="to"/> is empty)
+    /// without ever waiting, over the send bound if need be: for a layer whose own protocol repairs loss (sync) and
+    /// which must not block. False when there is no connection to send it through.
+    /// </summary>
+    public bool Post(string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload)
+    {
+        ElectionState state = _election.State;
+        var envelope = new Envelope(EnvelopeKind.App, messageNamespace, messageType, DeviceId, to, NextSequence(), state.Term, 0, EnvelopeFlags.None, payload);
+        if (to.Length > 0)
+        {
+            return TryRoute(to, state, out PeerConnection? via, out EnvelopeKind kind) && via.SendControl(envelope with { Kind = kind });
+        }
+
+        bool star = _options.Routing == TruffleRouting.Star;
+        if (star && state.Role == MeshRole.Secondary && state.PrimaryId is { } primary && _connections.TryGetValue(primary, out PeerConnection? relay))
+        {
+            return relay.SendControl(envelope with { Kind = EnvelopeKind.Route });
+        }
+
+        lock (_broadcastOrder)
+        {
+            Fanout(envelope, except: null);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// How to reach <paramref name="to"/>: through the primary (a route envelope) when this node is a secondary of a
+    /// STAR mesh and the target is another online device, else directly. False when there is no such connection.
+    /// </summary>
+    private bool TryRoute(string to, ElectionState state, [NotNullWhen(true)] out PeerConnection? via, out EnvelopeKind kind)
+    {
+        kind = EnvelopeKind.App;
+        if (_options.Routing == TruffleRouting.Star && state.Role == MeshRole.Secondary && state.PrimaryId is { } primary && primary != to
+            && _devices.TryGetValue(to, out TruffleDevice? target) && target.IsOnline && _connections.TryGetValue(primary, out via))
+        {
+            kind = EnvelopeKind.Route;
+            return true;
+        }
+
+        return _connections.TryGetValue(to, out via);
     }
 
     /// <summary>Sends an application envelope to every other device; it is not delivered back to this one.</summary>

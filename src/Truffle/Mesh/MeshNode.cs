@@ -75,6 +75,12 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
     /// <summary>A device's connection closed, or it said goodbye.</summary>
     public event EventHandler<TruffleDevice>? DeviceOffline;
 
+    /// <summary>
+    /// A device is gone, not merely disconnected: it said goodbye, or the network stopped listing it. May be raised
+    /// more than once for one departure.
+    /// </summary>
+    public event EventHandler<string>? DeviceLeft;
+
     /// <summary>This node's role or the primary changed.</summary>
     public event EventHandler<MeshRoleChange>? RoleChanged;
 
