@@ -2,7 +2,7 @@ using Truffle;
 using Truffle.TestHost;
 
 // Usage: Truffle.TestHost --app ID --name NAME --state DIR --loopback DIR [--priority N] [--prefer-primary]
-// Prints one event per line (started, role, device, note, pong, error); reads commands from stdin:
+// Prints one event per line (started, role, device ID online|offline, note, pong, error); reads commands from stdin:
 //   broadcast TEXT | send DEVICE TEXT | ping DEVICE TEXT | quit
 // stdin EOF or "quit" stops the node gracefully; kill -9 is what the tests use to make it vanish.
 var arguments = Arguments.Parse(args);
@@ -29,7 +29,9 @@ void PrintRole()
 }
 
 node.RoleChanged += (_, _) => PrintRole();
-node.DeviceDiscovered += (_, device) => output.WriteLine($"device {device.Id} {device.Name}");
+node.DeviceDiscovered += (_, device) => output.WriteLine($"device {device.Id} {(device.IsOnline ? "online" : "offline")}");
+node.DeviceUpdated += (_, device) => output.WriteLine($"device {device.Id} {(device.IsOnline ? "online" : "offline")}");
+node.DeviceOffline += (_, device) => output.WriteLine($"device {device.Id} offline");
 node.Bus.Probe.On<Note>((note, context) => output.WriteLine($"note {context.From} {note.Text}"));
 node.Bus.Probe.Handle((Ping ping, MessageContext _) => new Pong(ping.Text, node.DeviceId));
 output.WriteLine($"started {node.DeviceId}");

@@ -49,6 +49,7 @@ public sealed class MeshProcessTests : IDisposable
 
             // Traffic flows through the new primary to the restarted device, with the right sender.
             HostProcess sender = hosts.First(h => h.DeviceId != successor && h != restarted);
+            await UntilAsync(() => hosts.All(h => hosts.All(other => other == h || h.SeesOnline(other.DeviceId))), "all connected");
             await sender.SendAsync($"send {restarted.DeviceId} back-again");
             await restarted.LineAsync(line => line == $"note {sender.DeviceId} back-again");
             await sender.SendAsync($"ping {restarted.DeviceId} hello");
@@ -65,6 +66,22 @@ public sealed class MeshProcessTests : IDisposable
 
     private Task<HostProcess> StartAsync(string name) =>
         HostProcess.StartAsync(name, Path.Combine(_root, "state-" + name), Path.Combine(_root, "registry"), _changed);
+
+    private async Task UntilAsync(Func<bool> condition, string what)
+    {
+        using var deadline = new CancellationTokenSource(Test.Timeout);
+        while (!condition())
+        {
+            try
+            {
+                await _changed.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("Not reached: " + what);
+            }
+        }
+    }
 
     /// <summary>Waits until every host's last role line names the same primary, one of them.</summary>
     private async Task<string> AgreedPrimaryAsync(List<HostProcess> hosts)

@@ -14,6 +14,7 @@ internal sealed class HostProcess : IAsyncDisposable
     private readonly SemaphoreSlim _changed;
     private readonly Lock _gate = new();
     private readonly List<string> _lines = [];
+    private readonly HashSet<string> _online = new(StringComparer.Ordinal);
 
     private HostProcess(Process process, SemaphoreSlim changed)
     {
@@ -31,6 +32,15 @@ internal sealed class HostProcess : IAsyncDisposable
     public (string Role, string? PrimaryId, ulong Term) Role { get; private set; } = ("None", null, 0);
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Whether the node's last "device" line about <paramref name="deviceId"/> said it is online.</summary>
+    public bool SeesOnline(string deviceId)
+    {
+        lock (_gate)
+        {
+            return _online.Contains(deviceId);
+        }
+    }
 
     private static string HostPath =>
         typeof(HostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TestHost").Value!;
@@ -117,7 +127,18 @@ internal sealed class HostProcess : IAsyncDisposable
         {
             _lines.Add(line);
             string[] parts = line.Split(' ');
-            if (parts is ["role", var role, var primary, var term])
+            if (parts is ["device", var device, var state])
+            {
+                if (state == "online")
+                {
+                    _online.Add(device);
+                }
+                else
+                {
+                    _online.Remove(device);
+                }
+            }
+            else if (parts is ["role", var role, var primary, var term])
             {
                 Role = (role, primary == "-" ? null : primary, ulong.Parse(term, System.Globalization.CultureInfo.InvariantCulture));
             }
