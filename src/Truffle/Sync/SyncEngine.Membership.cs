@@ -26,13 +26,11 @@ public sealed partial class SyncEngine
 
             SyncLog.DeviceJoined(Logger, deviceId, incarnation);
             _devices[deviceId] = incarnation;
-            if (_tombstones.TryGetValue(deviceId, out Tombstone tombstone) && tombstone.Incarnation <= incarnation)
+            // The same incarnation came back (a healed partition): lift its tombstone. A higher one needs no help,
+            // since a tombstone only blocks the incarnations up to its own.
+            if (_tombstones.TryGetValue(deviceId, out Tombstone tombstone) && tombstone.Incarnation == incarnation)
             {
-                // A higher incarnation needs no help (the tombstone never blocked it); the same one came back.
-                if (tombstone.Incarnation == incarnation)
-                {
-                    _tombstones.Remove(deviceId);
-                }
+                _tombstones.Remove(deviceId);
             }
 
             foreach (IStoreCore store in _stores.Values)
