@@ -1,0 +1,247 @@
+using Microsoft.Extensions.Logging;
+
+namespace Truffle.Sync;
+
+/// <summary>
+/// State sync for one device: holds every <see cref="SyncedStore{T}"/> of the app, sends this device's slices and
+/// keeps replicas of everyone else's. Reach it as <c>node.Sync</c>; the node feeds it the mesh's messages and
+/// membership. Every member is thread-safe.
+/// </summary>
+/// <remarks>
+/// One lock guards all stores: local writes and received messages are applied one at a time, and messages leave in
+/// the order their versions were made. Change events run after the lock is released.
+/// </remarks>
+public sealed partial class SyncEngine : IDisposable
+{
+    private readonly Dictionary<string, IStoreCore> _stores = new(StringComparer.Ordinal);
+    private readonly ITimer _digestTimer;
+    private bool _stopped;
+    private bool _disposed;
+
+    /// <summary>Creates the engine of one device and starts its digest timer.</summary>
+    /// <param name="localDeviceId">This device's id, as other devices see it in <c>from</c>.</param>
+    /// <param name="incarnation">This run of the device; larger than any earlier run's (the node's boot counter).</param>
+    /// <param name="output">Where messages go: the mesh.</param>
+    /// <param name="time">The clock of the digest, coalescing and tombstone timers.</param>
+    /// <param name="options">Timings, limits and the state directory.</param>
+    /// <param name="logger">Where drops, rejections and failures are logged.</param>
+    internal SyncEngine(string localDeviceId, ulong incarnation, ISyncOutput output, TimeProvider time, SyncOptions options, ILogger logger)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(localDeviceId);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.DigestInterval, TimeSpan.Zero);
+        LocalDeviceId = localDeviceId;
+        Incarnation = incarnation;
+        Output = output;
+        Time = time;
+        Options = options;
+        Logger = logger;
+        _digestTimer = time.CreateTimer(static state => ((SyncEngine)state!).OnDigestTimer(), this, options.DigestInterval, options.DigestInterval);
+        SyncLog.Started(logger, localDeviceId, incarnation);
+    }
+
+    /// <summary>This device's id.</summary>
+    public string LocalDeviceId { get; }
+
+    /// <summary>This run's incarnation: the first half of every version this device gives its slices.</summary>
+    public ulong Incarnation { get; }
+
+    /// <summary>The lock that guards every store's state.</summary>
+    internal Lock Gate { get; } = new();
+
+    /// <summary>Where messages go.</summary>
+    internal ISyncOutput Output { get; }
+
+    /// <summary>The clock.</summary>
+    internal TimeProvider Time { get; }
+
+    /// <summary>Timings and limits.</summary>
+    internal SyncOptions Options { get; }
+
+    /// <summary>The logger.</summary>
+    internal ILogger Logger { get; }
+
+    /// <summary>True once stopped or disposed: nothing is sent or applied any more. Read under <see cref="Gate"/>.</summary>
+    internal bool IsStopped => _stopped;
+
+    /// <summary>
+    /// The store of <typeparamref name="T"/> (store id <c>T.StoreId</c>), created on first use. A new store loads the
+    /// local slice saved in <see cref="SyncOptions.StateDirectory"/>, if any, and broadcasts it; it also asks every
+    /// connected device for its slice.
+    /// </summary>
+    /// <typeparam name="T">The slice type: a <c>[SyncedSlice]</c> partial record or class (a reference type, so that
+    /// null can mean "no slice").</typeparam>
+    /// <exception cref="InvalidOperationException">Another slice type already uses the same store id.</exception>
+    public SyncedStore<T> Store<T>()
+        where T : class, ISyncedSlice<T>
+    {
+        var notes = new Notifications();
+        SyncedStore<T> created;
+        lock (Gate)
+        {
+            if (_stores.TryGetValue(T.StoreId, out IStoreCore? existing))
+            {
+                return existing as SyncedStore<T> ?? throw new InvalidOperationException(
+                    $"The store id '{T.StoreId}' is already used by another slice type than {typeof(T).Name}.");
+            }
+
+            created = new SyncedStore<T>(this);
+            _stores.Add(T.StoreId, created);
+            created.Open(_devices.Keys, notes);
+        }
+
+        notes.Run();
+        return created;
+    }
+
+    /// <summary>
+    /// Handles one message from <paramref name="from"/>, the authenticated sender. Thread-safe; never throws: bad
+    /// input is counted (<c>truffle.sync.rejected</c>) and logged.
+    /// </summary>
+    internal void Receive(string from, ReadOnlyMemory<byte> message)
+    {
+        if (!SyncMessageCodec.TryRead(message, out SyncMessage? decoded))
+        {
+            SyncMetrics.Reject(RejectReason.Malformed, string.Empty);
+            SyncLog.Malformed(Logger, from, message.Length);
+            return;
+        }
+
+        var notes = new Notifications();
+        lock (Gate)
+        {
+            if (_stopped || from == LocalDeviceId)
+            {
+                return;
+            }
+
+            try
+            {
+                Dispatch(from, decoded!, notes);
+            }
+#pragma warning disable CA1031 // Receive is the mesh's read loop: nothing a peer sends may take it down.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                SyncMetrics.Reject(RejectReason.Malformed, string.Empty);
+                SyncLog.ReceiveFailed(Logger, from, e);
+            }
+        }
+
+        notes.Run();
+    }
+
+    /// <summary>Flushes pending local changes, broadcasts a goodbye and stops, so peers drop this device's slices at once.</summary>
+    internal ValueTask StopAsync()
+    {
+        var notes = new Notifications();
+        lock (Gate)
+        {
+            if (_stopped)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            foreach (IStoreCore store in _stores.Values)
+            {
+                store.Flush(notes);
+            }
+
+            Broadcast(new GoodbyeMessage(LocalDeviceId, Incarnation));
+        }
+
+        notes.Run();
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Stops the timers and ends every <c>ChangesAsync</c> reader; sends nothing (see <c>StopAsync</c>).</summary>
+    public void Dispose()
+    {
+        lock (Gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _stopped = true;
+            _disposed = true;
+            foreach (IStoreCore store in _stores.Values)
+            {
+                store.Stop();
+            }
+        }
+
+        _digestTimer.Dispose();
+    }
+
+    /// <summary>Broadcasts <paramref name="message"/> unless stopped. Call under <see cref="Gate"/>.</summary>
+    internal void Broadcast(SyncMessage message)
+    {
+        if (!_stopped)
+        {
+            Output.Broadcast(SyncMessageCodec.Encode(message));
+        }
+    }
+
+    /// <summary>Sends <paramref name="message"/> to one device unless stopped. Call under <see cref="Gate"/>.</summary>
+    internal void Send(string deviceId, SyncMessage message)
+    {
+        if (!_stopped)
+        {
+            Output.Send(deviceId, SyncMessageCodec.Encode(message));
+        }
+    }
+
+    private void Dispatch(string from, SyncMessage message, Notifications notes)
+    {
+        switch (message)
+        {
+            case DeltaMessage delta when Admit("delta", from, delta.Store, delta.Owner, delta.Incarnation) is { } store:
+                store.OnDelta(delta, notes);
+                break;
+            case SnapshotMessage snapshot when Admit("snapshot", from, snapshot.Store, snapshot.Owner, snapshot.Incarnation) is { } store:
+                store.OnSnapshot(snapshot, notes);
+                break;
+            case DigestMessage digest:
+                OnDigest(from, digest);
+                break;
+            case RequestMessage request when request.Owner == LocalDeviceId && _stores.TryGetValue(request.Store, out IStoreCore? store):
+                store.OnRequest(from);
+                break;
+            case GoodbyeMessage goodbye:
+                OnGoodbye(from, goodbye, notes);
+                break;
+        }
+    }
+
+    // The checks every slice write passes before its store sees it: owner-only, not our own, not tombstoned or stale.
+    private IStoreCore? Admit(string kind, string from, string storeId, string owner, ulong incarnation)
+    {
+        if (owner != from)
+        {
+            SyncMetrics.Reject(RejectReason.Spoofed, storeId);
+            SyncLog.Spoofed(Logger, kind, storeId, owner, from);
+            return null;
+        }
+
+        if (!_stores.TryGetValue(storeId, out IStoreCore? store))
+        {
+            SyncLog.UnknownStore(Logger, storeId);
+            return null;
+        }
+
+        if (Blocked(owner, incarnation) is { } reason)
+        {
+            SyncMetrics.Reject(reason, storeId);
+            SyncLog.Tombstoned(Logger, storeId, owner, incarnation);
+            return null;
+        }
+
+        return store;
+    }
+}

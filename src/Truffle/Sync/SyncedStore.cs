@@ -1,0 +1,160 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Truffle.Sync;
+using Truffle.Wire;
+
+namespace Truffle;
+
+/// <summary>
+/// One synced store as this device sees it: its own slice (<see cref="Local"/>), which only it writes, and a
+/// replica of every other device's slice (<see cref="Remotes"/>). Get it from <c>node.Sync.Store&lt;T&gt;()</c>.
+/// Every member is thread-safe.
+/// </summary>
+/// <typeparam name="T">The slice type, a <c>[SyncedSlice("id")]</c> partial record.</typeparam>
+/// <remarks>
+/// Sync never throws at the app for network trouble: a lost, duplicated, reordered or forged message is dropped
+/// (and counted as <c>truffle.sync.rejected</c>), and the owner's snapshot repairs the replica on request or within
+/// one digest interval. A replica therefore may lag its owner, but never shows a version the owner did not make.
+/// </remarks>
+public sealed partial class SyncedStore<T> : IStoreCore
+    where T : class, ISyncedSlice<T>
+{
+    private readonly SyncEngine _engine;
+    private readonly List<Channel<SliceChanged<T>>> _readers = [];
+    private ImmutableDictionary<string, T> _remotes = ImmutableDictionary.Create<string, T>(StringComparer.Ordinal);
+
+    internal SyncedStore(SyncEngine engine)
+    {
+        _engine = engine;
+        _persistence = engine.Options.StateDirectory is { } directory
+            ? new SlicePersistence(directory, T.StoreId, engine.Logger)
+            : null;
+        _coalesceTimer = engine.Time.CreateTimer(
+            static state => ((SyncedStore<T>)state!).OnCoalesceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Raised after every change to a slice of this store: the local one (when set to a different value) and every
+    /// remote one (applied, replaced, removed). Handlers run synchronously on the thread that made the change, after
+    /// it is applied and outside sync's lock, so they may read and write stores; a handler that throws is logged and
+    /// counted (<c>truffle.handler.errors</c>) and does not stop sync or the other handlers' next events. Events
+    /// caused by different threads may interleave.
+    /// </summary>
+    public event EventHandler<SliceChanged<T>>? Changed;
+
+    /// <summary>The store id (<c>T.StoreId</c>).</summary>
+    public string StoreId => T.StoreId;
+
+    /// <summary>
+    /// Each other device's slice by device id: a consistent snapshot, without slices that were retired by their
+    /// owner or whose device left (tombstoned).
+    /// </summary>
+    public IReadOnlyDictionary<string, T> Remotes => Volatile.Read(ref _remotes);
+
+    /// <summary>
+    /// Every change from this call on (see <see cref="Changed"/>), through a buffer of
+    /// <see cref="SyncOptions.ChangeBufferCapacity"/> changes for this reader: when the reader falls behind, the
+    /// oldest buffered change is dropped (counted as <c>truffle.sync.changes.dropped</c>), so read
+    /// <see cref="Local"/> and <see cref="Remotes"/> for the current state rather than replaying changes. The
+    /// reader is registered when this method is called, so enumerate the result once; it ends when sync stops.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    public IAsyncEnumerable<SliceChanged<T>> ChangesAsync(CancellationToken cancellationToken = default)
+    {
+        var options = new BoundedChannelOptions(Math.Max(1, _engine.Options.ChangeBufferCapacity))
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        };
+        Channel<SliceChanged<T>> channel = Channel.CreateBounded<SliceChanged<T>>(
+            options, static _ => SyncMetrics.Count(SyncMetrics.ChangesDropped, T.StoreId));
+        lock (_engine.Gate)
+        {
+            if (_engine.IsStopped)
+            {
+                channel.Writer.TryComplete();
+            }
+            else
+            {
+                _readers.Add(channel);
+            }
+        }
+
+        return ReadChangesAsync(channel, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<SliceChanged<T>> ReadChangesAsync(
+        Channel<SliceChanged<T>> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (SliceChanged<T> change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return change;
+            }
+        }
+        finally
+        {
+            lock (_engine.Gate)
+            {
+                _readers.Remove(channel);
+            }
+        }
+    }
+
+    /// <summary>Hands a change to every reader now and to the event handlers once the lock is released. Under the lock.</summary>
+    private void Publish(SliceChanged<T> change, Notifications notes)
+    {
+        foreach (Channel<SliceChanged<T>> reader in _readers)
+        {
+            reader.Writer.TryWrite(change);
+        }
+
+        notes.Add(() => Raise(change));
+    }
+
+    private void Raise(SliceChanged<T> change)
+    {
+        if (Changed is not { } handlers)
+        {
+            return;
+        }
+
+        foreach (EventHandler<SliceChanged<T>> handler in handlers.GetInvocationList().Cast<EventHandler<SliceChanged<T>>>())
+        {
+            try
+            {
+                handler(this, change);
+            }
+#pragma warning disable CA1031 // A faulty app handler must not break sync or starve the other handlers.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                TruffleMetrics.HandlerErrors.Add(1);
+                SyncLog.HandlerFailed(_engine.Logger, T.StoreId, e);
+            }
+        }
+    }
+
+    private static ImmutableArray<string> Names(MemberMask mask)
+    {
+        ImmutableArray<string> all = T.MemberNames;
+        return mask == MemberMask.All(all.Length) ? all : [.. mask.Indices().Where(i => i < all.Length).Select(i => all[i])];
+    }
+
+    /// <inheritdoc/>
+    void IStoreCore.Stop()
+    {
+        _coalesceTimer.Dispose();
+        foreach (Channel<SliceChanged<T>> reader in _readers)
+        {
+            reader.Writer.TryComplete();
+        }
+
+        _readers.Clear();
+    }
+
+    private ILogger Logger => _engine.Logger;
+}
