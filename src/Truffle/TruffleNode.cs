@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Truffle.Mesh;
 using Truffle.Messaging;
 using Truffle.Sidecar;
+using Truffle.Sync;
 using Truffle.Transport;
 
 namespace Truffle;
@@ -24,13 +25,15 @@ public sealed class TruffleNode : IAsyncDisposable
     private readonly SidecarClient _sidecar;
     private readonly MeshNode _mesh;
     private readonly MessageBus _bus;
+    private readonly SyncEngine _sync;
     private int _disposed;
 
-    private TruffleNode(SidecarClient sidecar, MeshNode mesh, MessageBus bus)
+    private TruffleNode(SidecarClient sidecar, MeshNode mesh, MessageBus bus, SyncEngine sync)
     {
         _sidecar = sidecar;
         _mesh = mesh;
         _bus = bus;
+        _sync = sync;
         mesh.DeviceDiscovered += (_, device) => DeviceDiscovered?.Invoke(this, device);
         mesh.DeviceUpdated += (_, device) => DeviceUpdated?.Invoke(this, device);
         mesh.DeviceOffline += (_, device) => DeviceOffline?.Invoke(this, device);
@@ -39,6 +42,9 @@ public sealed class TruffleNode : IAsyncDisposable
 
     /// <summary>The message bus; the generated typed API hangs off it (<c>node.Bus.Chat.Send(...)</c>).</summary>
     public IMessageBus Bus => _bus;
+
+    /// <summary>The synced stores: <c>node.Sync.Store&lt;Presence&gt;()</c> gives this device's slice and every other device's.</summary>
+    public SyncEngine Sync => _sync;
 
     /// <summary>This device's persisted id.</summary>
     public string DeviceId => _mesh.DeviceId;
@@ -92,6 +98,7 @@ public sealed class TruffleNode : IAsyncDisposable
         var sidecar = new SidecarClient(options.SidecarPath, loggerFactory, time);
         MeshNode? mesh = null;
         MessageBus? bus = null;
+        SyncEngine? sync = null;
         try
         {
             if (options.OnAuthRequired is { } onAuth)
@@ -133,28 +140,41 @@ public sealed class TruffleNode : IAsyncDisposable
             };
             mesh = new MeshNode(sidecar, status, meshOptions, identity, loggerFactory, time);
             bus = new MessageBus(mesh, time, loggerFactory);
-            var node = new TruffleNode(sidecar, mesh, bus);
+            var bridge = new MeshSyncBridge(mesh);
+            SyncOptions syncOptions = options.PersistSlices
+                ? options.Sync with { StateDirectory = Directory.CreateDirectory(Path.Combine(stateDirectory, "sync")).FullName }
+                : options.Sync;
+            sync = new SyncEngine(identity.DeviceId, identity.Incarnation, bridge, time, syncOptions, loggerFactory.CreateLogger<SyncEngine>());
+            bridge.Attach(sync);
+            var node = new TruffleNode(sidecar, mesh, bus, sync);
             await mesh.StartAsync(cancellationToken).ConfigureAwait(false);
             return node;
         }
         catch
         {
-            await StopAsync(sidecar, mesh, bus).ConfigureAwait(false);
+            await StopAsync(sidecar, mesh, bus, sync).ConfigureAwait(false);
             throw;
         }
     }
 
-    /// <summary>Says goodbye, gives up the primary role, closes every connection, stops the bus and the sidecar.</summary>
+    /// <summary>
+    /// Says goodbye (sync and mesh), gives up the primary role, closes every connection, stops the bus and the sidecar.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            await StopAsync(_sidecar, _mesh, _bus).ConfigureAwait(false);
+            await StopAsync(_sidecar, _mesh, _bus, _sync).ConfigureAwait(false);
         }
     }
 
-    private static async ValueTask StopAsync(SidecarClient sidecar, MeshNode? mesh, MessageBus? bus)
+    private static async ValueTask StopAsync(SidecarClient sidecar, MeshNode? mesh, MessageBus? bus, SyncEngine? sync)
     {
+        if (sync is not null)
+        {
+            await sync.StopAsync().ConfigureAwait(false); // its goodbye leaves before the mesh's
+        }
+
         if (mesh is not null)
         {
             await mesh.DisposeAsync().ConfigureAwait(false);

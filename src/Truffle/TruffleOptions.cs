@@ -71,6 +71,15 @@ public sealed record TruffleOptions
     /// <summary>Key/value pairs published to the other devices in this device's hello.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Keeps this device's own slices in the state directory (written atomically at every change), so a restarted
+    /// device comes back with its data and republishes it. Off by default: a restarted device starts with no slices.
+    /// </summary>
+    public bool PersistSlices { get; init; }
+
+    /// <summary>Sync protocol settings (digest interval, tombstone lifetime, coalescing window, limits).</summary>
+    public SyncOptions Sync { get; init; } = new();
+
     /// <summary>How long <see cref="TruffleNode.StartAsync"/> waits for the network (including an interactive login).</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(2);
 

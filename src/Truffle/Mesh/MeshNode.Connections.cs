@@ -38,6 +38,7 @@ internal sealed partial class MeshNode
         connection.Start(this);
         Ping(connection);
         _election.MemberJoined(new ElectionMember(hello.DeviceId, hello.PreferPrimary, hello.Priority));
+        Raise(DeviceConnected, device);
         Raise(known ? DeviceUpdated : DeviceDiscovered, device);
     }
 

@@ -72,6 +72,9 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
     /// <summary>A known device reconnected, restarted or changed role.</summary>
     public event EventHandler<TruffleDevice>? DeviceUpdated;
 
+    /// <summary>A handshake with a device completed (first contact, reconnect or restart).</summary>
+    public event EventHandler<TruffleDevice>? DeviceConnected;
+
     /// <summary>A device's connection closed, or it said goodbye.</summary>
     public event EventHandler<TruffleDevice>? DeviceOffline;
 

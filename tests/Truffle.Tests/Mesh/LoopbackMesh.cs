@@ -43,6 +43,9 @@ internal sealed class LoopbackMesh : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Makes waiters re-check their condition; hook it to any event a test waits on (store changes).</summary>
+    public void Poke() => _changed.Release();
+
     /// <summary>Stops a node gracefully (goodbye) and forgets it.</summary>
     public async Task StopAsync(TruffleNode node)
     {

@@ -1,0 +1,39 @@
+using Truffle.Mesh;
+using Truffle.Wire;
+
+namespace Truffle.Sync;
+
+/// <summary>
+/// Carries a <see cref="SyncEngine"/>'s messages on the mesh, in the reserved <c>sync</c> namespace, and tells it
+/// who connected and who left. Sends never wait: the sync protocol repairs anything lost (digests, requests).
+/// </summary>
+internal sealed class MeshSyncBridge : ISyncOutput, IMeshReceiver
+{
+    /// <summary>The reserved namespace of sync messages; the message names its store inside the payload.</summary>
+    public const string Namespace = "sync";
+
+    private const string MessageType = "message";
+
+    private readonly MeshNode _mesh;
+    private SyncEngine? _engine;
+
+    public MeshSyncBridge(MeshNode mesh) => _mesh = mesh;
+
+    /// <summary>Connects the engine: from now on the mesh's sync envelopes and membership reach it.</summary>
+    public void Attach(SyncEngine engine)
+    {
+        _engine = engine;
+        _mesh.SetReceiver(Namespace, this);
+        _mesh.DeviceConnected += (_, device) => engine.DeviceJoined(device.Id, device.Incarnation);
+        _mesh.DeviceLeft += (_, deviceId) => engine.DeviceLeft(deviceId);
+    }
+
+    /// <inheritdoc/>
+    public void Broadcast(ReadOnlyMemory<byte> message) => _mesh.Post(to: "", Namespace, MessageType, message);
+
+    /// <inheritdoc/>
+    public void Send(string deviceId, ReadOnlyMemory<byte> message) => _mesh.Post(deviceId, Namespace, MessageType, message);
+
+    /// <inheritdoc/>
+    void IMeshReceiver.OnEnvelope(in Envelope envelope) => _engine?.Receive(envelope.From, envelope.Payload);
+}
