@@ -133,7 +133,7 @@ internal sealed partial class PeerConnection : IAsyncDisposable
         if (!await WaitQuietlyAsync(Completion).ConfigureAwait(false))
         {
             // The peer did not answer our close frame; the read loop ends as soon as the socket is aborted.
-            _socket.Abort();
+            Abort();
         }
 
         await Completion.ConfigureAwait(false);
@@ -158,7 +158,7 @@ internal sealed partial class PeerConnection : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _queue.Close();
-        _socket.Abort();
+        Abort();
         await Completion.ConfigureAwait(false);
     }
 
@@ -179,8 +179,15 @@ internal sealed partial class PeerConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
-            _socket.Abort();
+            Abort();
         }
+    }
+
+    /// <summary>Ends the connection at once: every pending receive and send fails, which ends both loops.</summary>
+    private void Abort()
+    {
+        _socket.Abort();
+        _bridge.Abort();
     }
 
     private async Task TearDownAsync()
