@@ -42,6 +42,12 @@ public sealed class BridgeConnection : IAsyncDisposable
     /// <summary>Signals the end of our sending; the remote end reads end-of-stream and can still answer.</summary>
     public void CompleteWrites() => _socket.Shutdown(SocketShutdown.Send);
 
+    /// <summary>
+    /// Closes the socket at once, failing any read or write in progress; the stream does not own the socket, so
+    /// disposing the stream alone leaves a pending read waiting for data.
+    /// </summary>
+    internal void Abort() => _socket.Dispose();
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

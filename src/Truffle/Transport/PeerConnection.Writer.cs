@@ -99,7 +99,7 @@ internal sealed partial class PeerConnection
             // The socket broke or is closing: the read loop sees it too and reports the end.
             TransportLog.SendFailed(_logger, ex, Remote.DeviceId);
             _queue.Close();
-            _socket.Abort();
+            Abort();
         }
     }
 

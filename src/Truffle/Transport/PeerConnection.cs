@@ -133,7 +133,7 @@ internal sealed partial class PeerConnection : IAsyncDisposable
         if (!await WaitQuietlyAsync(Completion).ConfigureAwait(false))
         {
             // The peer did not answer our close frame; the read loop ends as soon as the socket is aborted.
-            AbortNow();
+            Abort();
         }
 
         await Completion.ConfigureAwait(false);
@@ -158,18 +158,8 @@ internal sealed partial class PeerConnection : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _queue.Close();
-        AbortNow();
+        Abort();
         await Completion.ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Aborts the WebSocket and closes the bridged stream under it: a ClientWebSocket's Abort alone does not end a
-    /// receive pending on a stream from a ConnectCallback (it ended seconds later), closing the stream does at once.
-    /// </summary>
-    private void AbortNow()
-    {
-        _socket.Abort();
-        _bridge.Stream.Dispose();
     }
 
     /// <summary>Sends a close frame once, whoever asks first; records the code so both ends report the same.</summary>
@@ -189,8 +179,15 @@ internal sealed partial class PeerConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
-            _socket.Abort();
+            Abort();
         }
+    }
+
+    /// <summary>Ends the connection at once: every pending receive and send fails, which ends both loops.</summary>
+    private void Abort()
+    {
+        _socket.Abort();
+        _bridge.Abort();
     }
 
     private async Task TearDownAsync()
