@@ -18,6 +18,7 @@ internal sealed class OutgoingConnector : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Backoff _backoff;
+    private readonly Action<TimeSpan>? _waiting;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private int _disposed;
@@ -30,6 +31,11 @@ internal sealed class OutgoingConnector : IAsyncDisposable
     /// <param name="timeProvider">The clock the delays run on.</param>
     /// <param name="logger">Where failures are logged: the first of a run as a warning, the rest at debug level.</param>
     /// <param name="random">The jitter source; null for a shared one.</param>
+    /// <param name="waiting">
+    /// Called when a reconnect delay has started (its timer already runs), before it is waited out; lets a test
+    /// advance fake time without missing the timer. Given here rather than as an event so the first call cannot be
+    /// missed by a late subscription.
+    /// </param>
     public OutgoingConnector(
         string name,
         Func<CancellationToken, Task<PeerConnection>> connect,
@@ -37,7 +43,8 @@ internal sealed class OutgoingConnector : IAsyncDisposable
         TransportOptions options,
         TimeProvider timeProvider,
         ILogger logger,
-        Random? random = null)
+        Random? random = null,
+        Action<TimeSpan>? waiting = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(connect);
@@ -51,12 +58,10 @@ internal sealed class OutgoingConnector : IAsyncDisposable
         _options = options;
         _time = timeProvider;
         _logger = logger;
+        _waiting = waiting;
         _backoff = new Backoff(options.ReconnectBaseDelay, options.ReconnectMaxDelay, random ?? Random.Shared);
         _loop = Task.Run(RunAsync);
     }
-
-    /// <summary>Raised when a delay has started (its timer already runs), before waiting it out; for tests.</summary>
-    internal event Action<TimeSpan>? Waiting;
 
     /// <summary>Stops reconnecting, disposes the live connection and waits for the loop to end. Never throws.</summary>
     public async ValueTask DisposeAsync()
@@ -170,9 +175,9 @@ internal sealed class OutgoingConnector : IAsyncDisposable
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken stopping)
     {
-        // The timer starts before Waiting is raised, so a test that advances fake time on Waiting cannot miss it.
+        // The timer starts before the callback, so a test that advances fake time in it cannot miss the timer.
         Task wait = Task.Delay(delay, _time, stopping);
-        Waiting?.Invoke(delay);
+        _waiting?.Invoke(delay);
         await wait.ConfigureAwait(false);
     }
 }

@@ -32,8 +32,8 @@ public sealed class OutgoingConnectorTests
             Options,
             time,
             NullLogger.Instance,
-            new Random(3));
-        connector.Waiting += delay => waiting.Writer.TryWrite(delay);
+            new Random(3),
+            delay => waiting.Writer.TryWrite(delay));
 
         PeerConnection first = await connected.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout);
         PeerConnection firstServer = await accepted.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout);
@@ -69,12 +69,12 @@ public sealed class OutgoingConnectorTests
             Options,
             time,
             NullLogger.Instance,
-            new Random(5));
-        connector.Waiting += delay =>
-        {
-            waiting.Writer.TryWrite(delay);
-            time.Advance(delay);
-        };
+            new Random(5),
+            delay =>
+            {
+                waiting.Writer.TryWrite(delay);
+                time.Advance(delay);
+            });
 
         for (int attempt = 0; attempt < 4; attempt++)
         {

@@ -192,7 +192,7 @@ public sealed class PeerConnectionTests
     [Fact]
     public async Task SendAsync_waits_while_the_queue_is_over_its_bound_and_resumes_when_the_reader_drains()
     {
-        var gate = new ManualResetEventSlim(false);
+        using var gate = new ManualResetEventSlim(false);
         var options = new TransportOptions { SendQueueBytes = 64 << 10, MaxBatchBytes = 16 << 10 };
         (PeerConnection server, PeerConnection client) = await Loopback.PairAsync(
             Loopback.Hello("srv"), Loopback.Hello("cli"), clientOptions: options, socketBufferBytes: 32 << 10);
@@ -204,27 +204,45 @@ public sealed class PeerConnectionTests
             server.Start(atServer);
             client.Start(new RecordingHandler());
 
-            ulong sent = 0;
-            ValueTask pending;
-            while ((pending = client.SendAsync(RecordingHandler.Envelope(sent, payloadBytes: 4096), CancellationToken.None)).IsCompleted)
+            try
             {
-                sent++;
-                Assert.True(sent < 100_000, "SendAsync never waited");
+                // Fill until both hold at once: TrySend refuses and SendAsync waits (the writer may still be
+                // pushing into the socket buffers for a while).
+                ulong next = 0;
+                ValueTask pending;
+                while (true)
+                {
+                    Assert.True(next < 100_000, "the queue never stayed full");
+                    while (client.TrySend(RecordingHandler.Envelope(next, payloadBytes: 4096)))
+                    {
+                        next++;
+                    }
+
+                    pending = client.SendAsync(RecordingHandler.Envelope(next++, payloadBytes: 4096), CancellationToken.None);
+                    if (!pending.IsCompleted)
+                    {
+                        break;
+                    }
+                }
+
+                ulong waitingSequence = next - 1;
+                Assert.True(client.SendControl(RecordingHandler.Envelope(next, payloadBytes: 16)));
+                gate.Set();
+                await pending.AsTask().WaitAsync(Test.Timeout);
+
+                for (ulong i = 0; i < waitingSequence; i++)
+                {
+                    Assert.Equal(i, (await atServer.NextAsync()).Sequence);
+                }
+
+                // The control envelope is usually queued before the waiting one gets in; both arrive.
+                ulong[] last = [(await atServer.NextAsync()).Sequence, (await atServer.NextAsync()).Sequence];
+                Assert.Equal([waitingSequence, next], last.Order());
             }
-
-            Assert.False(client.TrySend(RecordingHandler.Envelope(sent + 1)));
-            Assert.True(client.SendControl(RecordingHandler.Envelope(sent + 1)));
-            gate.Set();
-            await pending.AsTask().WaitAsync(Test.Timeout);
-
-            for (ulong i = 0; i < sent; i++)
+            finally
             {
-                Assert.Equal(i, (await atServer.NextAsync()).Sequence);
+                gate.Set();
             }
-
-            // The control envelope was queued while the waiting one was not yet.
-            Assert.Equal(sent + 1, (await atServer.NextAsync()).Sequence);
-            Assert.Equal(sent, (await atServer.NextAsync()).Sequence);
         }
     }
 

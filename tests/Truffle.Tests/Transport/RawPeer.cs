@@ -1,33 +1,50 @@
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Text;
 using Truffle.Tests.Support;
 using Truffle.Transport;
 
 namespace Truffle.Tests.Transport;
 
 /// <summary>
-/// A hand-driven WebSocket client (.NET's ClientWebSocket over a real loopback socket) that can send what a
+/// A hand-driven WebSocket client (.NET's WebSocket over a real loopback socket, upgraded by hand) that can send what a
 /// <see cref="PeerConnection"/> never would: no hello, garbage, text, oversized messages.
 /// </summary>
 internal sealed class RawPeer : IAsyncDisposable
 {
-    private readonly ClientWebSocket _socket = new();
-    private readonly HttpMessageInvoker _invoker;
+    private readonly NetworkStream _stream;
+    private readonly WebSocket _socket;
 
-    private RawPeer(Socket socket)
+    private RawPeer(NetworkStream stream)
     {
-        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = (_, _) => ValueTask.FromResult<Stream>(new NetworkStream(socket, ownsSocket: true)),
-        });
+        _stream = stream;
+        _socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false });
     }
 
+    /// <summary>Upgrades by hand (a few bytes, no HTTP stack to warm up), so short hello timeouts stay deterministic.</summary>
     public static async Task<RawPeer> ConnectAsync(Loopback loopback)
     {
-        var peer = new RawPeer(await loopback.RawConnectAsync());
-        await peer._socket.ConnectAsync(new Uri("ws://truffle/ws"), peer._invoker, CancellationToken.None).WaitAsync(Test.Timeout);
-        return peer;
+        var stream = new NetworkStream(await loopback.RawConnectAsync(), ownsSocket: true);
+        const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"GET /ws HTTP/1.1\r\nHost: truffle\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+
+        // Byte by byte, so nothing after the response head is consumed.
+        var head = new List<byte>();
+        byte[] one = new byte[1];
+        while (head.Count < 4 || !head.TakeLast(4).SequenceEqual("\r\n\r\n"u8.ToArray()))
+        {
+            await stream.ReadExactlyAsync(one).AsTask().WaitAsync(Test.Timeout);
+            head.Add(one[0]);
+        }
+
+        string response = Encoding.ASCII.GetString([.. head]);
+        if (!response.StartsWith("HTTP/1.1 101 ", StringComparison.Ordinal) || !response.Contains(WebSocketUpgrade.ComputeAccept(Key), StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("bad upgrade response: " + response);
+        }
+
+        return new RawPeer(stream);
     }
 
     /// <summary>Does what a well-behaved peer does: hello, the server's hello, acceptance both ways.</summary>
@@ -70,10 +87,9 @@ internal sealed class RawPeer : IAsyncDisposable
         return (int?)_socket.CloseStatus;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _socket.Dispose();
-        _invoker.Dispose();
-        return ValueTask.CompletedTask;
+        await _stream.DisposeAsync();
     }
 }
