@@ -33,6 +33,9 @@ internal static class MeshHarness
         (double formMean, double formMax) = await FormationAsync(rounds: 5);
         Console.WriteLine("failover");
         double failover = await GracefulFailoverAsync();
+        Console.WriteLine("sync: ten nodes converge after a one-field change");
+        Latencies convergence = await SyncHarness.ConvergenceAsync(nodes: 10, changes: 200);
+        (int delta, int snapshot) = SyncHarness.DeltaSize();
         Console.WriteLine("nats-server");
 
         string natsThroughput = "not installed", natsRequests = "not installed";
@@ -52,6 +55,8 @@ internal static class MeshHarness
         rows.Add(("one-way 128 B, secondary → secondary, `Routing = Direct`", Rate(pointToPoint) + Lost(pointToPointLost, messages), "", ""));
         rows.Add(("request → reply, 128 B", requests.Summary, natsRequests, "p50 ≤ 150 µs, p99 ≤ 1 ms"));
         rows.Add(("3 nodes: start → elected and connected (mean, max of 5)", $"{formMean:0} ms, {formMax:0} ms", "", "≤ 1 s"));
+        rows.Add(("one-field change in a 50-field slice: delta vs snapshot bytes", $"{delta} B vs {snapshot} B ({100.0 * delta / snapshot:0.0}%)", "", "≤ 10%"));
+        rows.Add(("10 nodes converge after a one-field change (200 changes)", ToMilliseconds(convergence), "", "p99 ≤ 50 ms"));
         rows.Add(("primary stops (goodbye) → survivors agree", $"{failover:0} ms", "", "≤ lease + 1 s (4 s)"));
 
         Console.WriteLine();
@@ -156,6 +161,9 @@ internal static class MeshHarness
         await mesh.AgreedPrimaryAsync();
         return clock.Elapsed.TotalMilliseconds;
     }
+
+    private static string ToMilliseconds(Latencies latencies) =>
+        $"p50 {latencies.Percentile(50) / 1000:0.0} ms, p99 {latencies.Percentile(99) / 1000:0.0} ms";
 
     private static string Lost(long lost, int sent) =>
         lost == 0 ? "" : $" ({lost.ToString("N0", CultureInfo.InvariantCulture)} of {sent.ToString("N0", CultureInfo.InvariantCulture)} dropped by the relay)";
