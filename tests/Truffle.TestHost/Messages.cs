@@ -13,3 +13,7 @@ public partial record Ping(string Text) : IRequest<Pong>;
 /// <summary>The answer to <see cref="Ping"/>, naming the device that answered.</summary>
 [TruffleMessage("probe")]
 public partial record Pong(string Text, string DeviceId);
+
+/// <summary>Each node's slice of a shared store: what it last set with the "set" command.</summary>
+[SyncedSlice("probe-board")]
+public sealed partial record Board(string Text);

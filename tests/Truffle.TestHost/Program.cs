@@ -2,8 +2,8 @@ using Truffle;
 using Truffle.TestHost;
 
 // Usage: Truffle.TestHost --app ID --name NAME --state DIR --loopback DIR [--priority N] [--prefer-primary]
-// Prints one event per line (started, role, device ID online|offline, note, pong, error); reads commands from stdin:
-//   broadcast TEXT | send DEVICE TEXT | ping DEVICE TEXT | quit
+// Prints one event per line (started, role, device ID online|offline, note, pong, slice OWNER TEXT|-gone-, error);
+// reads commands from stdin: broadcast TEXT | send DEVICE TEXT | ping DEVICE TEXT | set TEXT | quit
 // stdin EOF or "quit" stops the node gracefully; kill -9 is what the tests use to make it vanish.
 var arguments = Arguments.Parse(args);
 var output = TextWriter.Synchronized(Console.Out);
@@ -34,6 +34,14 @@ node.DeviceUpdated += (_, device) => output.WriteLine($"device {device.Id} {(dev
 node.DeviceOffline += (_, device) => output.WriteLine($"device {device.Id} offline");
 node.Bus.Probe.On<Note>((note, context) => output.WriteLine($"note {context.From} {note.Text}"));
 node.Bus.Probe.Handle((Ping ping, MessageContext _) => new Pong(ping.Text, node.DeviceId));
+SyncedStore<Board> board = node.Sync.Store<Board>();
+board.Changed += (_, change) =>
+{
+    if (!change.IsLocal)
+    {
+        output.WriteLine($"slice {change.DeviceId} {change.Value?.Text ?? "-gone-"}");
+    }
+};
 output.WriteLine($"started {node.DeviceId}");
 PrintRole();
 
@@ -53,6 +61,9 @@ while (Console.ReadLine() is { } line)
             case "ping":
                 Pong pong = await node.Bus.Probe.Request(parts[1], new Ping(parts[2]), TimeSpan.FromSeconds(10));
                 output.WriteLine($"pong {pong.DeviceId} {pong.Text}");
+                break;
+            case "set":
+                board.Local = new Board(line["set ".Length..]);
                 break;
             case "quit":
                 return 0;

@@ -64,6 +64,54 @@ public sealed class MeshProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Slice_of_a_killed_device_disappears_and_its_restart_publishes_a_fresh_one()
+    {
+        var hosts = new List<HostProcess>();
+        try
+        {
+            foreach (string name in new[] { "left", "middle", "right" })
+            {
+                hosts.Add(await StartAsync(name));
+            }
+
+            await AgreedPrimaryAsync(hosts);
+            await UntilAsync(() => hosts.All(h => hosts.All(other => other == h || h.SeesOnline(other.DeviceId))), "all connected");
+            HostProcess victim = hosts[2];
+            await victim.SendAsync("set before-the-crash");
+            foreach (HostProcess host in hosts.Take(2))
+            {
+                await host.LineAsync(line => line == $"slice {victim.DeviceId} before-the-crash");
+            }
+
+            victim.Kill();
+            hosts.Remove(victim);
+            await victim.DisposeAsync();
+            foreach (HostProcess host in hosts)
+            {
+                await host.LineAsync(line => line == $"slice {victim.DeviceId} -gone-");
+            }
+
+            HostProcess restarted = await StartAsync("right");
+            hosts.Add(restarted);
+            await UntilAsync(() => hosts.Take(2).All(h => h.SeesOnline(restarted.DeviceId)), "the restarted node connected");
+            await restarted.SendAsync("set after-the-restart");
+            foreach (HostProcess host in hosts.Take(2))
+            {
+                await host.LineAsync(line => line == $"slice {restarted.DeviceId} after-the-restart");
+            }
+
+            Assert.Equal(victim.DeviceId, restarted.DeviceId);
+        }
+        finally
+        {
+            foreach (HostProcess host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
     private Task<HostProcess> StartAsync(string name) =>
         HostProcess.StartAsync(name, Path.Combine(_root, "state-" + name), Path.Combine(_root, "registry"), _changed);
 
