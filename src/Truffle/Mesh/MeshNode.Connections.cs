@@ -26,6 +26,7 @@ internal sealed partial class MeshNode
             replaced = old;
             return connection;
         });
+        _router.Attach(connection);
         bool known = _devices.ContainsKey(hello.DeviceId);
         TruffleDevice device = _devices[hello.DeviceId] = new TruffleDevice(
             hello.DeviceId, hello.DeviceName, hello.DeviceType, hello.Os, RoleOf(hello.DeviceId), IsOnline: true, hello.Incarnation, hello.Metadata);
@@ -51,6 +52,7 @@ internal sealed partial class MeshNode
             return; // replaced by a newer connection: the device is still online
         }
 
+        _router.Detach(connection);
         MeshLog.Disconnected(_logger, deviceId, closed.CloseCode ?? 0, closed.Reason);
         if (closed.CloseCode == CloseCodes.Goodbye)
         {
@@ -71,37 +73,14 @@ internal sealed partial class MeshNode
     /// <inheritdoc/>
     void IConnectionHandler.OnEnvelope(PeerConnection connection, in Envelope envelope)
     {
-        string peer = connection.Remote.DeviceId;
-        switch (envelope.Kind)
+        if (envelope.Kind == EnvelopeKind.Control && envelope.From == connection.Remote.DeviceId)
         {
-            case EnvelopeKind.Control when envelope.From == peer:
-                OnControl(connection, envelope);
-                return;
-            case EnvelopeKind.Route when envelope.From == peer:
-                _election.ObserveTerm(peer, envelope.Term);
-                Relay(connection, envelope);
-                return;
-            case EnvelopeKind.App when envelope.From == peer:
-                _election.ObserveTerm(peer, envelope.Term);
-                Receive(envelope);
-                return;
-            case EnvelopeKind.App when IsRelayFromPrimary(peer, envelope.Term):
-                _election.ObserveTerm(peer, envelope.Term);
-                Receive(envelope);
-                return;
-            default:
-                // A sender that is not the connection's device, and not relayed by the primary of a current term.
-                MeshLog.EnvelopeRejected(_logger, peer, envelope.From, envelope.Kind.ToString(), envelope.Term);
-                MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "sender"));
-                return;
+            OnControl(connection, envelope);
         }
-    }
-
-    /// <summary>Fencing: only the primary relays, and only in a term at least as new as ours.</summary>
-    private bool IsRelayFromPrimary(string peer, ulong term)
-    {
-        ElectionState state = _election.State;
-        return term > state.Term || (term == state.Term && state.PrimaryId == peer);
+        else
+        {
+            _router.OnEnvelope(connection, envelope);
+        }
     }
 
     private void OnControl(PeerConnection connection, in Envelope envelope)

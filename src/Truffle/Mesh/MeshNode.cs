@@ -10,7 +10,8 @@ namespace Truffle.Mesh;
 /// <summary>
 /// One device's place in the mesh (SPEC §5): it finds the app's other devices through the sidecar, keeps one
 /// connection to each, runs the election, and carries application envelopes, relayed through the primary (STAR)
-/// or point to point. Layers above send through it and receive through an <see cref="IMeshReceiver"/>.
+/// or point to point (by its <see cref="Router"/>). Layers above send through it and receive through an
+/// <see cref="IMeshReceiver"/>.
 /// </summary>
 internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IAsyncDisposable
 {
@@ -28,9 +29,7 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, PeerConnection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TruffleDevice> _devices = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, IMeshReceiver> _receivers = new(StringComparer.Ordinal);
-    private IMeshReceiver? _defaultReceiver;
-    private long _sequence;
+    private readonly Router _router;
     private int _disposed;
 
     public MeshNode(SidecarClient sidecar, SidecarStatus status, MeshOptions options, DeviceIdentity identity, ILoggerFactory loggerFactory, TimeProvider timeProvider)
@@ -43,15 +42,13 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
         _time = timeProvider;
         Hostname = status.Hostname;
 
-        // A restarted device's sequence numbers start above every one it used before, so receivers that drop
-        // out-of-order envelopes never mistake a new incarnation's first messages for old ones.
-        _sequence = (long)(identity.Incarnation << 40);
         _hello = new Hello(
             Hello.CurrentVersion, options.AppId, identity.DeviceId, options.DeviceName, options.DeviceType,
             RuntimeInformation.OSDescription, status.NodeId, identity.Incarnation, options.PreferPrimary, options.Priority,
             Capabilities: [], options.Metadata);
         var self = new ElectionMember(identity.DeviceId, options.PreferPrimary, options.Priority);
         _election = new Election(self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, Random.Shared, this, loggerFactory.CreateLogger<Election>());
+        _router = new Router(identity.DeviceId, options.Routing, _election, lastSequence: identity.Incarnation << 40, _logger);
     }
 
     /// <summary>This device's id.</summary>
@@ -88,10 +85,24 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
     public event EventHandler<MeshRoleChange>? RoleChanged;
 
     /// <summary>Receives application envelopes of every namespace without a receiver of its own.</summary>
-    public void SetDefaultReceiver(IMeshReceiver receiver) => _defaultReceiver = receiver;
+    public void SetDefaultReceiver(IMeshReceiver receiver) => _router.SetDefaultReceiver(receiver);
 
     /// <summary>Receives application envelopes of one (reserved) namespace, such as <c>sync</c>.</summary>
-    public void SetReceiver(string messageNamespace, IMeshReceiver receiver) => _receivers[messageNamespace] = receiver;
+    public void SetReceiver(string messageNamespace, IMeshReceiver receiver) => _router.SetReceiver(messageNamespace, receiver);
+
+    /// <inheritdoc cref="Router.SendAsync"/>
+    public ValueTask SendAsync(
+        string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, EnvelopeFlags flags, ulong correlationId,
+        CancellationToken cancellationToken) =>
+        _router.SendAsync(to, messageNamespace, messageType, payload, flags, correlationId, cancellationToken);
+
+    /// <inheritdoc cref="Router.BroadcastAsync"/>
+    public ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        _router.BroadcastAsync(messageNamespace, messageType, payload, cancellationToken);
+
+    /// <inheritdoc cref="Router.Post"/>
+    public bool Post(string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload) =>
+        _router.Post(to, messageNamespace, messageType, payload);
 
     /// <summary>Listens for peers, discovers the app's devices, connects and starts the election.</summary>
     /// <exception cref="SidecarException">The sidecar could not listen or list peers.</exception>
@@ -158,10 +169,8 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
         _stopping.Dispose();
     }
 
-    private ulong NextSequence() => (ulong)Interlocked.Increment(ref _sequence);
-
     private Envelope Control(string type, string to, ReadOnlyMemory<byte> payload) =>
-        new(EnvelopeKind.Control, ControlNamespace, type, DeviceId, to, NextSequence(), _election.State.Term, 0, EnvelopeFlags.None, payload);
+        new(EnvelopeKind.Control, ControlNamespace, type, DeviceId, to, _router.NextSequence(), _election.State.Term, 0, EnvelopeFlags.None, payload);
 
     /// <summary>The control envelope types of the <c>mesh</c> namespace.</summary>
     private static class ControlTypes

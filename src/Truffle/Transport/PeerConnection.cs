@@ -27,7 +27,7 @@ namespace Truffle.Transport;
 /// <see cref="SendControl"/> queues even over the bound, since control traffic is small and must not be lost.
 /// </para>
 /// </remarks>
-internal sealed partial class PeerConnection : IAsyncDisposable
+internal sealed partial class PeerConnection : IPeerLink, IAsyncDisposable
 {
     // Bounds each step of a graceful close, so a peer that stopped reading cannot hold a close up.
     private static readonly TimeSpan CloseStepTimeout = TimeSpan.FromSeconds(1);
@@ -69,6 +69,9 @@ internal sealed partial class PeerConnection : IAsyncDisposable
 
     /// <summary>The peer's hello, checked against the app id and the network identity.</summary>
     public Hello Remote { get; }
+
+    /// <inheritdoc/>
+    string IPeerLink.DeviceId => Remote.DeviceId;
 
     /// <summary>True when this side dialled.</summary>
     public bool IsOutgoing { get; }

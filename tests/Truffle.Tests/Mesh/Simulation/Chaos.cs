@@ -15,7 +15,11 @@ internal static class Chaos
     /// reaches, so (by the two-member rule) it may claim the same term as the majority. The invariant is therefore
     /// checked without restarts; with them only the recovery is.
     /// </remarks>
-    public static SimulatedNetwork Run(int seed, TimeSpan duration, bool restarts = false)
+    /// <param name="seed">Where every random choice comes from.</param>
+    /// <param name="duration">How long the faults go on, in simulated time.</param>
+    /// <param name="restarts">Whether processes are killed and restarted too.</param>
+    /// <param name="started">Runs once the nodes have started, before the first fault (to start traffic).</param>
+    public static SimulatedNetwork Run(int seed, TimeSpan duration, bool restarts = false, Action<SimulatedNetwork>? started = null)
     {
         var network = new SimulatedNetwork(seed);
         Random random = network.Random;
@@ -27,6 +31,7 @@ internal static class Chaos
         }
 
         network.StartAll();
+        started?.Invoke(network);
         DateTimeOffset end = network.Now + duration;
         while (network.Now < end)
         {

@@ -1,15 +1,19 @@
 using Truffle.Mesh;
+using Truffle.Wire;
 
 namespace Truffle.Tests.Mesh.Simulation;
 
 /// <summary>
 /// One simulated device: an <see cref="Election"/> on its own <see cref="NodeClock"/>, whose output goes into the
-/// <see cref="SimulatedNetwork"/>. It persists the term as the mesh would, so a restart resumes from it.
+/// <see cref="SimulatedNetwork"/>, and the mesh's <see cref="Router"/> over <see cref="SimLink"/>s. It persists the
+/// term as the mesh would, so a restart resumes from it; application envelopes it receives go to
+/// <see cref="Received"/>.
 /// </summary>
-internal sealed class SimNode : IElectionOutput
+internal sealed class SimNode : IElectionOutput, IMeshReceiver
 {
     private readonly SimulatedNetwork _network;
     private readonly List<(object Key, Action Run, bool Timer)> _held = [];
+    private readonly Dictionary<string, SimLink> _links = new(StringComparer.Ordinal);
     private NodeClock _clock;
 
     public SimNode(SimulatedNetwork network, ElectionMember member, bool allowMinorityPrimary)
@@ -19,6 +23,7 @@ internal sealed class SimNode : IElectionOutput
         AllowMinorityPrimary = allowMinorityPrimary;
         _clock = new NodeClock(this, network.Clock);
         Election = NewElection();
+        Router = NewRouter();
     }
 
     public ElectionMember Member { get; }
@@ -28,6 +33,15 @@ internal sealed class SimNode : IElectionOutput
     public bool AllowMinorityPrimary { get; }
 
     public Election Election { get; private set; }
+
+    /// <summary>This process's router (a restart brings a new one, as a new process would).</summary>
+    public Router Router { get; private set; }
+
+    /// <summary>Starts at 0 and counts restarts.</summary>
+    public int Incarnation { get; private set; }
+
+    /// <summary>Application envelopes the router handed up, in order, with the incarnation that received each.</summary>
+    public List<(int Incarnation, Envelope Envelope)> Received { get; } = [];
 
     /// <summary>The term the mesh would have persisted (the last one reported).</summary>
     public ulong PersistedTerm { get; private set; }
@@ -40,7 +54,7 @@ internal sealed class SimNode : IElectionOutput
     public bool Paused { get; private set; }
 
     /// <summary>Members this node has a connection with (it got <see cref="Election.MemberJoined"/> for them).</summary>
-    public HashSet<string> Connected { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyCollection<string> Connected => _links.Keys;
 
     public DateTimeOffset? NextDue => Alive ? _clock.NextDue() : null;
 
@@ -48,7 +62,7 @@ internal sealed class SimNode : IElectionOutput
 
     public void Send(string deviceId, ElectionMessage message)
     {
-        if (Connected.Contains(deviceId))
+        if (_links.ContainsKey(deviceId))
         {
             _network.Transmit(this, deviceId, message);
         }
@@ -56,11 +70,41 @@ internal sealed class SimNode : IElectionOutput
 
     public void Broadcast(ElectionMessage message)
     {
-        foreach (string id in Connected)
+        foreach (string id in _links.Keys)
         {
             _network.Transmit(this, id, message);
         }
     }
+
+    public bool IsConnected(string deviceId) => _links.ContainsKey(deviceId);
+
+    /// <summary>The connection to <paramref name="peer"/>, if this node has one.</summary>
+    public SimLink? LinkTo(string peer) => _links.GetValueOrDefault(peer);
+
+    /// <summary>A new connection to <paramref name="peer"/>: the election and the router learn of it.</summary>
+    public void Connect(SimNode peer)
+    {
+        if (_links.TryAdd(peer.Id, new SimLink(_network, this, peer)))
+        {
+            Router.Attach(_links[peer.Id]);
+            Election.MemberJoined(peer.Member);
+        }
+    }
+
+    /// <summary>The connection to <paramref name="peerId"/> is gone; false when there was none.</summary>
+    public bool Disconnect(string peerId)
+    {
+        if (!_links.Remove(peerId, out SimLink? link))
+        {
+            return false;
+        }
+
+        Router.Detach(link);
+        Election.MemberLost(peerId);
+        return true;
+    }
+
+    public void OnEnvelope(in Envelope envelope) => Received.Add((Incarnation, envelope));
 
     public void StateChanged(ElectionState state)
     {
@@ -97,7 +141,7 @@ internal sealed class SimNode : IElectionOutput
         Alive = false;
         Paused = false;
         _held.Clear();
-        Connected.Clear();
+        _links.Clear();
         Election.Dispose();
     }
 
@@ -107,7 +151,16 @@ internal sealed class SimNode : IElectionOutput
         _clock = new NodeClock(this, _network.Clock);
         Reported = new ElectionState(MeshRole.None, null, PersistedTerm);
         Election = NewElection();
+        Incarnation++;
+        Router = NewRouter();
         Alive = true;
+    }
+
+    private Router NewRouter()
+    {
+        var router = new Router(Id, _network.Routing, Election, lastSequence: (ulong)Incarnation << 40, new TraceLogger(_network, Id));
+        router.SetDefaultReceiver(this);
+        return router;
     }
 
     private Election NewElection() =>

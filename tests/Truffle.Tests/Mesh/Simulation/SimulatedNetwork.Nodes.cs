@@ -13,9 +13,9 @@ internal sealed partial class SimulatedNetwork
         {
             OnNode(peer, () =>
             {
-                if (peer.Alive && peer.Connected.Remove(node.Id))
+                if (peer.Alive)
                 {
-                    peer.Election.MemberLost(node.Id);
+                    peer.Disconnect(node.Id);
                 }
             });
         }

@@ -35,6 +35,9 @@ internal sealed partial class SimulatedNetwork
 
     public ElectionHistory History { get; } = new();
 
+    /// <summary>How the nodes' routers send application envelopes.</summary>
+    public TruffleRouting Routing { get; init; } = TruffleRouting.Star;
+
     public List<SimNode> Nodes { get; } = [];
 
     /// <summary>Set to see every node's election log (with simulated time) while debugging a seed.</summary>
@@ -197,7 +200,7 @@ internal sealed partial class SimulatedNetwork
     private void Deliver(SimNode from, SimNode target, ElectionMessage message)
     {
         // A message in flight when the link went down, or sent by a connection that has since died, is lost.
-        if (!from.Alive || !target.Alive || !IsUp(from, target) || !target.Connected.Contains(from.Id))
+        if (!from.Alive || !target.Alive || !IsUp(from, target) || !target.IsConnected(from.Id))
         {
             return;
         }
@@ -225,9 +228,9 @@ internal sealed partial class SimulatedNetwork
             {
                 Join(node, peer);
             }
-            else if (node.Connected.Remove(peer.Id))
+            else
             {
-                node.Election.MemberLost(peer.Id);
+                node.Disconnect(peer.Id);
             }
         }));
     }
@@ -245,13 +248,7 @@ internal sealed partial class SimulatedNetwork
         }
     }
 
-    private static void Join(SimNode node, SimNode peer)
-    {
-        if (node.Connected.Add(peer.Id))
-        {
-            node.Election.MemberJoined(peer.Member);
-        }
-    }
+    private static void Join(SimNode node, SimNode peer) => node.Connect(peer);
 
     private TimeSpan Delay()
     {
