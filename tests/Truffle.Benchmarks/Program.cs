@@ -5,7 +5,7 @@ namespace Truffle.Benchmarks;
 /// <summary>
 /// Runs the benchmarks chosen on the command line, for example
 /// <c>dotnet run -c Release --project tests/Truffle.Benchmarks -- --filter '*Formatter*'</c>, or the end-to-end mesh
-/// harness with <c>-- mesh</c>.
+/// harness with <c>-- mesh</c>, or the failover after a killed primary with <c>-- failover</c>.
 /// See docs/benchmarks.md for the commands and the latest results.
 /// </summary>
 public static class Program
@@ -15,6 +15,11 @@ public static class Program
         if (args is ["mesh", .. var rest])
         {
             return await Mesh.MeshHarness.RunAsync(rest);
+        }
+
+        if (args is ["failover", .. var rounds])
+        {
+            return await Mesh.CrashFailover.RunAsync(rounds);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
