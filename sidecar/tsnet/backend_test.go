@@ -159,7 +159,7 @@ func TestNotStarted(t *testing.T) {
 	if _, err := b.WhoIs(ctx, "100.64.0.1"); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("WhoIs: %v", err)
 	}
-	if err := b.WatchPeers(ctx, func(backend.PeerChange) {}); !errors.Is(err, ErrNotRunning) {
+	if err := b.WatchPeers(ctx, nil, func(backend.PeerChange) {}); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("WatchPeers: %v", err)
 	}
 	if err := b.Stop(ctx); err != nil {

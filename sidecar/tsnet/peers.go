@@ -86,14 +86,14 @@ func toPeer(ps *ipnstate.PeerStatus) backend.Peer {
 // WatchPeers reports joins, leaves and changes until ctx ends or the node stops. The baseline is read after the
 // IPN bus subscription is in place, so no change falls between the two. It re-diffs on every peer notification
 // and every peerRediffInterval; a broken bus is resubscribed at the next periodic re-diff. fn is called from the
-// calling goroutine.
+// calling goroutine; ready (if not nil) is called once the baseline is read, before any fn call.
 //
 // Version note: the IPN bus stopped carrying the network map after the initial notification on every platform
 // but Windows in v1.100; peer changes come as PeersChanged/PeersRemoved to watchers that set NotifyPeerChanges
 // (v1.98 and later; without NotifyPeerPatches per-field patches are promoted to full PeersChanged entries).
 // Notifications are only a trigger here: the peer list is always re-read from Status, so the diff does not
 // depend on which fields a version puts on the bus.
-func (b *Backend) WatchPeers(ctx context.Context, fn func(backend.PeerChange)) error {
+func (b *Backend) WatchPeers(ctx context.Context, ready func(), fn func(backend.PeerChange)) error {
 	_, lc, err := b.running()
 	if err != nil {
 		return err
@@ -119,6 +119,9 @@ func (b *Backend) WatchPeers(ctx context.Context, fn func(backend.PeerChange)) e
 			return nil
 		}
 		return err
+	}
+	if ready != nil {
+		ready()
 	}
 
 	t := time.NewTicker(peerRediffInterval)

@@ -18,8 +18,9 @@ type Backend interface {
 	// Peers lists every other node on the network; the host filters them.
 	Peers(ctx context.Context) ([]Peer, error)
 	// WatchPeers calls fn for every peer that joins, leaves or changes until ctx ends. The first snapshot is the
-	// baseline and is not reported.
-	WatchPeers(ctx context.Context, fn func(PeerChange)) error
+	// baseline and is not reported; ready (if not nil) is called once it is read, before any fn call, so a caller
+	// can wait for it and know that every later change will be reported.
+	WatchPeers(ctx context.Context, ready func(), fn func(PeerChange)) error
 	// Listen accepts connections on a network port (0 picks one); the returned listener's address has the port.
 	Listen(ctx context.Context, port int) (net.Listener, int, error)
 	// Dial connects to target (a DNS name or address on the network) at port.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync"
 	"time"
 
 	"github.com/truffle-dotnet/truffle/sidecar/internal/backend"
@@ -24,7 +25,9 @@ func (s *Server) handleGetPeers(cmd proto.Command) {
 	}
 }
 
-// handleWatchPeers starts the one peer watch of this node; a second request is a no-op. A watch that fails is
+// handleWatchPeers starts the one peer watch of this node; a second request is a no-op. It returns (and the next
+// command is read) only once the watch has its baseline, or failed, or readyTimeout passed: a host that watches and
+// then lists the peers must not miss a peer that joins between the list and a late baseline. A watch that fails is
 // reported as WATCH_PEERS_ERROR and retried with backoff (1 s doubling to 30 s) until the node stops.
 func (s *Server) handleWatchPeers(cmd proto.Command) {
 	rid := cmd.RequestID()
@@ -40,17 +43,34 @@ func (s *Server) handleWatchPeers(cmd proto.Command) {
 	if already {
 		return
 	}
-	if !n.spawn(func() { s.watchPeers(n) }) {
+	ready := make(chan struct{})
+	var once sync.Once
+	settled := func() { once.Do(func() { close(ready) }) }
+	if !n.spawn(func() { s.watchPeers(n, settled) }) {
 		s.sendError(proto.CodeNotRunning, msgNotRunning, rid)
+		return
+	}
+	t := time.NewTimer(readyTimeout)
+	defer t.Stop()
+	select {
+	case <-ready:
+	case <-n.ctx.Done():
+	case <-t.C:
 	}
 }
 
-func (s *Server) watchPeers(n *node) {
+// readyTimeout bounds how long a watch request holds up the command loop waiting for the baseline.
+const readyTimeout = 5 * time.Second
+
+// watchPeers runs the watch until the node stops; settled is called when the first attempt has its baseline or
+// has failed.
+func (s *Server) watchPeers(n *node, settled func()) {
 	backoff := time.Second
 	for {
-		err := n.b.WatchPeers(n.ctx, func(c backend.PeerChange) {
+		err := n.b.WatchPeers(n.ctx, settled, func(c backend.PeerChange) {
 			s.send(proto.EvtPeerChanged, proto.NewPeerChangedData(c))
 		})
+		settled()
 		if n.ctx.Err() != nil {
 			return
 		}

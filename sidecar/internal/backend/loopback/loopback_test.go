@@ -216,7 +216,7 @@ func TestDialAndWhoIsErrors(t *testing.T) {
 	if _, err := stopped.Peers(ctx); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("peers before start: %v", err)
 	}
-	if err := stopped.WatchPeers(ctx, func(backend.PeerChange) {}); !errors.Is(err, ErrNotRunning) {
+	if err := stopped.WatchPeers(ctx, nil, func(backend.PeerChange) {}); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("watch before start: %v", err)
 	}
 }
@@ -246,7 +246,7 @@ func TestStopReleasesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	watchDone := make(chan error, 1)
-	go func() { watchDone <- a.WatchPeers(context.Background(), func(backend.PeerChange) {}) }()
+	go func() { watchDone <- a.WatchPeers(context.Background(), nil, func(backend.PeerChange) {}) }()
 	eventually(t, 3*time.Second, goroutineWatching)
 
 	for i := 0; i < 2; i++ {

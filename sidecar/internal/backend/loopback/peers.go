@@ -67,8 +67,8 @@ func ipLess(a, b string) bool {
 // and calls fn, from the calling goroutine, for every peer that joined, left, or changed hostname, DNS name or
 // address since the previous poll; heartbeats alone are not changes. The first poll is the baseline. It blocks
 // until ctx ends or the node stops, then returns nil; it returns at once with an error if the node is not
-// running.
-func (b *Backend) WatchPeers(ctx context.Context, fn func(backend.PeerChange)) error {
+// running. ready (if not nil) is called once the baseline is read.
+func (b *Backend) WatchPeers(ctx context.Context, ready func(), fn func(backend.PeerChange)) error {
 	n, err := b.running()
 	if err != nil {
 		return err
@@ -76,6 +76,9 @@ func (b *Backend) WatchPeers(ctx context.Context, fn func(backend.PeerChange)) e
 	prevByID, prev, err := b.peers(n, nil)
 	if err != nil {
 		return err
+	}
+	if ready != nil {
+		ready()
 	}
 	t := time.NewTicker(pollInterval)
 	defer t.Stop()

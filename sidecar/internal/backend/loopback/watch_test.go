@@ -47,7 +47,7 @@ func TestWatchPeers(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := a.WatchPeers(ctx, w.add); err != nil {
+		if err := a.WatchPeers(ctx, nil, w.add); err != nil {
 			t.Error(err)
 		}
 	}()
