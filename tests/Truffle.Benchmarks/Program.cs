@@ -17,6 +17,11 @@ public static class Program
             return await Mesh.MeshHarness.RunAsync(rest);
         }
 
+        if (args is ["throughput", .. var messages])
+        {
+            return await Mesh.MeshHarness.ThroughputOnlyAsync(messages);
+        }
+
         if (args is ["failover", .. var rounds])
         {
             return await Mesh.CrashFailover.RunAsync(rounds);

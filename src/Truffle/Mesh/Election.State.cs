@@ -89,6 +89,7 @@ internal sealed partial class Election
             catch (Exception e)
 #pragma warning restore CA1031
             {
+                TruffleMetrics.InternalError("election_output");
                 ElectionLog.StateHandlerFailed(_logger, e);
             }
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Truffle.Sidecar;
 using Truffle.Transport;
+using Truffle.Wire;
 
 namespace Truffle.Mesh;
 
@@ -131,6 +132,7 @@ internal sealed partial class MeshNode
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            TruffleMetrics.InternalError("accept");
             MeshLog.HandshakeFailed(_logger, incoming.RemoteAddress, e);
             await incoming.DisposeAsync().ConfigureAwait(false);
         }
@@ -161,6 +163,7 @@ internal sealed partial class MeshNode
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            TruffleMetrics.InternalError("connector");
             MeshLog.ConnectorFailed(_logger, e);
         }
     }

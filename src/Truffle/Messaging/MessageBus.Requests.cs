@@ -145,6 +145,7 @@ internal sealed partial class MessageBus
         }
         catch (DeviceUnreachableException e)
         {
+            TruffleMetrics.RepliesLost.Add(1, new KeyValuePair<string, object?>("namespace", request.Namespace));
             Log.ReplyLost(_logger, request.Namespace, request.Type, request.From, e.Message);
         }
     }
@@ -216,7 +217,8 @@ internal sealed partial class MessageBus
         }
         catch (MessagePackSerializationException)
         {
-            // A malformed error still fails the request, with what we know.
+            // A malformed error still fails the request, with what we know (the caller sees it, so no log here).
+            TruffleMetrics.DecodeErrors.Add(1);
         }
 
         return ("Exception", "(the remote error could not be read)");

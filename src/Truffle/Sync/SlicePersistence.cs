@@ -66,6 +66,7 @@ internal sealed class SlicePersistence
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                SyncMetrics.PersistenceError("save", _storeId);
                 SyncLog.SaveFailed(_logger, _storeId, Path, e);
             }
         }
@@ -96,6 +97,7 @@ internal sealed class SlicePersistence
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or MessagePackSerializationException
                                       or EndOfStreamException or OverflowException or InvalidDataException)
         {
+            SyncMetrics.PersistenceError("load", _storeId);
             SyncLog.LoadFailed(_logger, _storeId, Path, e);
             return null;
         }

@@ -33,12 +33,19 @@ internal static class SyncMetrics
     public static readonly Counter<long> Rejected =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.sync.rejected", "{message}", "Sync messages refused.");
 
+    /// <summary>Saves or loads of the persisted local slice that failed (tag <c>op</c>: <c>save</c>, <c>load</c>).</summary>
+    public static readonly Counter<long> PersistenceErrors =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.sync.persistence.errors", "{error}", "Saves or loads of the persisted local slice that failed.");
+
     /// <summary>Changes dropped from a full <c>ChangesAsync</c> reader.</summary>
     public static readonly Counter<long> ChangesDropped =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.sync.changes.dropped", "{change}", "Changes dropped by a slow ChangesAsync reader.");
 
     public static void Count(Counter<long> counter, string store) =>
         counter.Add(1, new KeyValuePair<string, object?>("store", store));
+
+    public static void PersistenceError(string op, string store) =>
+        PersistenceErrors.Add(1, new KeyValuePair<string, object?>("op", op), new KeyValuePair<string, object?>("store", store));
 
     public static void Reject(string reason, string store) =>
         Rejected.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("store", store));

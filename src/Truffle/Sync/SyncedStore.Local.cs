@@ -1,6 +1,7 @@
 using System.Buffers;
 using MessagePack;
 using Truffle.Sync;
+using Truffle.Wire;
 
 namespace Truffle;
 
@@ -123,6 +124,7 @@ public sealed partial class SyncedStore<T>
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            TruffleMetrics.InternalError("sync_timer");
             SyncLog.TimerFailed(Logger, e);
         }
     }
@@ -217,6 +219,7 @@ public sealed partial class SyncedStore<T>
             }
             catch (TruffleSerializationException e)
             {
+                SyncMetrics.PersistenceError("load", T.StoreId);
                 SyncLog.LoadFailed(Logger, T.StoreId, _persistence.Path, e);
             }
         }

@@ -53,6 +53,20 @@ internal static class TruffleMetrics
     public static readonly Counter<long> ConnectFailures =
         Meter.CreateCounter<long>("truffle.transport.connect.failures", "{attempt}", "Outgoing node connection attempts that failed.");
 
+    /// <summary>Replies a request handler produced that could not be sent: the caller became unreachable (tag <c>namespace</c>).</summary>
+    public static readonly Counter<long> RepliesLost =
+        Meter.CreateCounter<long>("truffle.replies.lost", "{reply}", "Replies that could not be sent because the caller was unreachable.");
+
+    /// <summary>
+    /// Unexpected exceptions the runtime caught, logged and survived (tag <c>where</c>: <c>accept</c>,
+    /// <c>connector</c>, <c>election_output</c>, <c>sync_timer</c>): each is a bug or an environment problem to look at.
+    /// </summary>
+    public static readonly Counter<long> InternalErrors =
+        Meter.CreateCounter<long>("truffle.internal.errors", "{error}", "Unexpected exceptions caught and survived by the runtime.");
+
+    /// <summary>Counts one <see cref="InternalErrors"/> at <paramref name="where"/>.</summary>
+    public static void InternalError(string where) => InternalErrors.Add(1, new KeyValuePair<string, object?>("where", where));
+
     /// <summary>Exceptions thrown by a connection handler (the mesh) while handling an envelope.</summary>
     public static readonly Counter<long> TransportHandlerErrors =
         Meter.CreateCounter<long>("truffle.transport.handler.errors", "{error}", "Connection handlers that threw while handling an envelope.");

@@ -70,6 +70,22 @@ internal static class MeshHarness
         return 0;
     }
 
+    /// <summary>
+    /// Only the direct throughput, three times: short enough to run under a profiler
+    /// (<c>-- throughput [messages]</c>).
+    /// </summary>
+    public static async Task<int> ThroughputOnlyAsync(string[] args)
+    {
+        int messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        for (int run = 0; run < 3; run++)
+        {
+            (double rate, long lost) = await ThroughputAsync(messages, relayed: false);
+            Console.WriteLine($"secondary → primary: {Rate(rate)}{Lost(lost, messages)}");
+        }
+
+        return 0;
+    }
+
     /// <summary>Messages delivered per second, measured to the last delivery; relayed runs may drop (see docs/mesh.md).</summary>
     private static async Task<(double Rate, long Lost)> ThroughputAsync(int count, bool relayed, TruffleRouting routing = TruffleRouting.Star)
     {

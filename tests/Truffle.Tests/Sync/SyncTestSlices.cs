@@ -26,3 +26,7 @@ internal sealed partial record Wide(
     string F20, string F21, string F22, string F23, string F24, string F25, string F26, string F27, string F28, string F29,
     string F30, string F31, string F32, string F33, string F34, string F35, string F36, string F37, string F38, string F39,
     string F40, string F41, string F42, string F43, string F44, string F45, string F46, string F47, string F48, int Counter);
+
+/// <summary>Only the persistence failure tests use this store, so its metrics are attributable.</summary>
+[SyncedSlice("sync-persistence-probe")]
+internal sealed partial record PersistenceProbe(string Text);

@@ -1,0 +1,56 @@
+using Truffle.Sync;
+using Truffle.Tests.Sync.Simulation;
+using Xunit;
+
+namespace Truffle.Tests.Sync;
+
+/// <summary>A state directory that fails never breaks a store: the failure is logged and counted, and sync goes on.</summary>
+public sealed class SyncPersistenceFailureTests
+{
+    private const string Store = "sync-persistence-probe";
+    private static readonly TimeSpan Moment = TimeSpan.FromMilliseconds(100);
+
+    [Fact]
+    public void A_slice_that_cannot_be_saved_is_counted_and_still_reaches_the_others()
+    {
+        string file = Path.GetTempFileName(); // a file where the state directory's parent should be
+        try
+        {
+            using var errors = new SyncCounter(SyncMetrics.PersistenceErrors, Store);
+            using var net = new SimNetwork(4);
+            SimNode a = net.Add("a", options: net.Options with { StateDirectory = Path.Combine(file, "state") }), b = net.Add("b");
+            b.Store<PersistenceProbe>();
+            net.JoinAll();
+
+            a.Store<PersistenceProbe>().Local = new PersistenceProbe("unsaved");
+            net.RunFor(Moment);
+
+            Assert.True(errors.Total > 0);
+            Assert.Equal("unsaved", b.Store<PersistenceProbe>().Remotes["a"].Text);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_damaged_saved_slice_is_counted_and_the_store_starts_empty()
+    {
+        string directory = Directory.CreateTempSubdirectory("truffle-sync-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory, $"sync-{Store}.msgpack"), [0x94, 0x01, 0xC1]);
+            using var errors = new SyncCounter(SyncMetrics.PersistenceErrors, Store);
+            using var net = new SimNetwork(5);
+            SimNode a = net.Add("a", options: net.Options with { StateDirectory = directory });
+
+            Assert.Null(a.Store<PersistenceProbe>().Local);
+            Assert.Equal(1, errors.Total);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
