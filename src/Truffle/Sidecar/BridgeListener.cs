@@ -118,6 +118,7 @@ internal sealed class BridgeListener : IAsyncDisposable
             catch (SocketException e)
             {
                 // A failed accept (e.g. the peer reset before we took it) must not end the loop.
+                TruffleMetrics.InternalError("bridge_accept");
                 SidecarLog.AcceptFailed(_logger, e);
                 continue;
             }

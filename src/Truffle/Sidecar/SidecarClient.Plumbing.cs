@@ -198,6 +198,7 @@ public sealed partial class SidecarClient
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            TruffleMetrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", "sidecar"));
             SidecarLog.HandlerFailed(_logger, e);
         }
     }

@@ -91,6 +91,7 @@ public sealed partial class SidecarClient
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            TruffleMetrics.InternalError("sidecar_exit");
             SidecarLog.ProcessFailed(_logger, e);
         }
 
@@ -210,6 +211,7 @@ public sealed partial class SidecarClient
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            TruffleMetrics.InternalError("sidecar_supervision");
             SidecarLog.SupervisionFailed(_logger, e);
         }
         finally
@@ -232,6 +234,7 @@ public sealed partial class SidecarClient
             }
             catch (SidecarException e) when (e.Code != SidecarException.ProcessExitedCode && e.Code != SidecarException.TimeoutCode)
             {
+                TruffleMetrics.InternalError("sidecar_relisten");
                 SidecarLog.RelistenFailed(_logger, port, e.Message);
             }
         }

@@ -59,7 +59,8 @@ internal static class TruffleMetrics
 
     /// <summary>
     /// Unexpected exceptions the runtime caught, logged and survived (tag <c>where</c>: <c>accept</c>,
-    /// <c>connector</c>, <c>election_output</c>, <c>sync_timer</c>): each is a bug or an environment problem to look at.
+    /// <c>connector</c>, <c>election_output</c>, <c>sync_timer</c>, <c>sidecar_exit</c>, <c>sidecar_supervision</c>,
+    /// <c>sidecar_relisten</c>, <c>bridge_accept</c>): each is a bug or an environment problem to look at.
     /// </summary>
     public static readonly Counter<long> InternalErrors =
         Meter.CreateCounter<long>("truffle.internal.errors", "{error}", "Unexpected exceptions caught and survived by the runtime.");
