@@ -80,7 +80,10 @@ public sealed class TruffleNode : IAsyncDisposable
     /// Starts the sidecar, joins the network, finds the app's other devices and connects to them. Returns once the
     /// node is on the network; the election finishes shortly after (watch <see cref="RoleChanged"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">An option is invalid (app id, device type).</exception>
+    /// <exception cref="ArgumentException">
+    /// An option is invalid: the app id or device type is not a hostname label, the device name is longer than 256
+    /// characters, or the metadata has more than 32 entries, a key over 64 characters or a value over 1,024.
+    /// </exception>
     /// <exception cref="SidecarException">The sidecar is missing, failed to start, or the network refused the node.</exception>
     /// <exception cref="TruffleException">The state directory holds a damaged device identity.</exception>
     public static async Task<TruffleNode> StartAsync(TruffleOptions options, CancellationToken cancellationToken = default)
@@ -88,6 +91,7 @@ public sealed class TruffleNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         Hostnames.ValidateLabel(options.AppId, nameof(options.AppId));
         Hostnames.ValidateLabel(options.DeviceType, nameof(options.DeviceType));
+        ValidateHelloFields(options);
         ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         TimeProvider time = options.TimeProvider ?? TimeProvider.System;
         string stateDirectory = options.StateDirectory
@@ -165,6 +169,22 @@ public sealed class TruffleNode : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             await StopAsync(_sidecar, _mesh, _bus, _sync).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The hello carries these; a peer refuses a hello beyond <see cref="HelloLimits"/>, so refuse it here first.</summary>
+    private static void ValidateHelloFields(TruffleOptions options)
+    {
+        if (options.DeviceName.Length > HelloLimits.MaxTextLength)
+        {
+            throw new ArgumentException($"The device name is longer than {HelloLimits.MaxTextLength} characters.", nameof(options));
+        }
+
+        if (HelloLimits.CheckMetadata(options.Metadata) is { } problem)
+        {
+            throw new ArgumentException(
+                $"The metadata is too large ({problem}): at most {HelloLimits.MaxEntries} entries, keys of {HelloLimits.MaxKeyLength} characters and values of {HelloLimits.MaxValueLength}.",
+                nameof(options));
         }
     }
 

@@ -136,8 +136,15 @@ internal static class HelloCodec
             : string.IsNullOrEmpty(appId) ? "no_app_id"
             : string.IsNullOrEmpty(deviceId) ? "no_device_id"
             : null;
-        return problem is not null ? null : new Hello(
+        if (problem is not null)
+        {
+            return null;
+        }
+
+        var hello = new Hello(
             version!.Value, appId!, deviceId!, deviceName, deviceType, os, tailscaleId, incarnation, preferPrimary, priority, capabilities, metadata);
+        problem = HelloLimits.Check(hello);
+        return problem is null ? hello : null;
     }
 
     private static string[] ReadStrings(ref MessagePackReader reader)

@@ -82,6 +82,31 @@ public sealed class HelloCodecTests
         Assert.Equal("malformed", truncated);
     }
 
+    [Theory]
+    [InlineData("deviceId", "too_long_deviceId")]
+    [InlineData("deviceName", "too_long_deviceName")]
+    [InlineData("os", "too_long_os")]
+    [InlineData("capabilities", "too_many_capabilities")]
+    [InlineData("metadata", "too_many_metadata")]
+    [InlineData("metadata value", "too_long_metadata_value")]
+    public void A_field_beyond_its_limit_is_refused_and_named(string field, string expected)
+    {
+        Hello valid = Loopback.Hello("a");
+        Hello oversized = field switch
+        {
+            "deviceId" => valid with { DeviceId = new string('d', HelloLimits.MaxIdLength + 1) },
+            "deviceName" => valid with { DeviceName = new string('n', HelloLimits.MaxTextLength + 1) },
+            "os" => valid with { Os = new string('o', HelloLimits.MaxTextLength + 1) },
+            "capabilities" => valid with { Capabilities = [.. Enumerable.Range(0, HelloLimits.MaxEntries + 1).Select(i => $"c{i}")] },
+            "metadata" => valid with { Metadata = Enumerable.Range(0, HelloLimits.MaxEntries + 1).ToDictionary(i => $"k{i}", i => "v") },
+            _ => valid with { Metadata = new Dictionary<string, string> { ["k"] = new string('v', HelloLimits.MaxValueLength + 1) } },
+        };
+
+        Assert.NotNull(HelloCodec.TryRead(HelloCodec.Encode(valid), out _));
+        Assert.Null(HelloCodec.TryRead(HelloCodec.Encode(oversized), out string? problem));
+        Assert.Equal(expected, problem);
+    }
+
     [Fact]
     public void Random_and_mutated_hellos_never_throw()
     {
