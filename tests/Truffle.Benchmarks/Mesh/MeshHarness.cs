@@ -34,6 +34,9 @@ internal static class MeshHarness
         (double pointToPoint, long pointToPointLost) = await ThroughputAsync(messages, relayed: true, TruffleRouting.Direct);
         Console.WriteLine("request/reply");
         Latencies requests = await RequestReplyAsync();
+        Console.WriteLine("transport floor");
+        Latencies throughSidecars = await TransportFloor.ThroughSidecarsAsync();
+        Latencies plainTcp = await TransportFloor.PlainTcpAsync();
         Console.WriteLine("formation");
         (double formMean, double formMax) = await FormationAsync(rounds: 5);
         Console.WriteLine("failover");
@@ -59,6 +62,8 @@ internal static class MeshHarness
         rows.Add(("one-way 128 B, secondary → secondary (relayed by the primary)", Rate(relayed) + Lost(relayedLost, messages), "", ""));
         rows.Add(("one-way 128 B, secondary → secondary, `Routing = Direct`", Rate(pointToPoint) + Lost(pointToPointLost, messages), "", ""));
         rows.Add(("request → reply, 128 B", requests.Summary, natsRequests, "p50 ≤ 150 µs, p99 ≤ 1 ms"));
+        rows.Add(("floor: 256 raw bytes echoed through two sidecars", throughSidecars.Summary, "", ""));
+        rows.Add(("floor: 256 raw bytes echoed over loopback TCP in one process", plainTcp.Summary, "", ""));
         rows.Add(("3 nodes: start → elected and connected (mean, max of 5)", $"{formMean:0} ms, {formMax:0} ms", "", "≤ 1 s"));
         rows.Add(("one-field change in a 50-field slice: delta vs snapshot bytes", $"{delta} B vs {snapshot} B ({100.0 * delta / snapshot:0.0}%)", "", "≤ 10%"));
         rows.Add(("10 nodes converge after a one-field change (200 changes)", ToMilliseconds(convergence), "", "p99 ≤ 50 ms"));

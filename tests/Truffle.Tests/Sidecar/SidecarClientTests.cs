@@ -112,7 +112,6 @@ public sealed class SidecarClientTests(SidecarBinary binary) : IDisposable
         Assert.Contains("go build -o", error.Message, StringComparison.Ordinal);
     }
 
-
     private SidecarStartOptions Options(string hostname) => new()
     {
         Hostname = hostname,
