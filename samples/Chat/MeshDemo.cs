@@ -6,7 +6,8 @@ namespace Chat;
 
 /// <summary>
 /// Three devices, each with its own sidecar process, on the loopback network: the README's first command. It exits
-/// by itself: 0 when everything it shows happened, 1 when something did not arrive within 15 s.
+/// by itself: 0 when everything it shows happened (each message it sends is awaited at its recipient), 1 when
+/// something did not happen within 15 s.
 /// </summary>
 internal static class MeshDemo
 {
@@ -17,6 +18,7 @@ internal static class MeshDemo
         string root = Directory.CreateTempSubdirectory("truffle-demo-").FullName;
         var nodes = new List<TruffleNode>();
         var names = new ConcurrentDictionary<string, string>();
+        var inbox = new Inbox();
         using var changed = new SemaphoreSlim(0);
         try
         {
@@ -40,7 +42,10 @@ internal static class MeshDemo
                     changed.Release();
                 };
                 node.Bus.Chat.On<ChatMessage>((message, context) =>
-                    Say(name, $"{NameOf(names, context.From)} says \"{message.Text}\"{(context.IsBroadcast ? " (to everyone)" : "")}"));
+                {
+                    Say(name, $"{NameOf(names, context.From)} says \"{message.Text}\"{(context.IsBroadcast ? " (to everyone)" : "")}");
+                    inbox.Arrived(name, message.Text);
+                });
                 nodes.Add(node);
                 Say(name, $"started as {node.Hostname}; {Describe(names, node.Role, node.PrimaryId, node.Term)}");
             }
@@ -51,8 +56,13 @@ internal static class MeshDemo
             TruffleNode[] secondaries = [.. nodes.Where(n => n != primary)];
             string from = NameOf(names, secondaries[0].DeviceId), to = NameOf(names, secondaries[1].DeviceId);
             Say("demo", $"{from} → {to}: a direct message between two secondaries travels through the primary");
+            Task delivered = Task.WhenAll(
+                inbox.Expect(to, $"hi {to}, via the primary"),
+                inbox.Expect(from, "hello everyone"),
+                inbox.Expect(NameOf(names, primary.DeviceId), "hello everyone"));
             await secondaries[0].Bus.Chat.Send(secondaries[1].DeviceId, new ChatMessage(from, $"hi {to}, via the primary"));
             await secondaries[1].Bus.Chat.Broadcast(new ChatMessage(to, "hello everyone"));
+            await Arrival(delivered, "the chat messages");
 
             secondaries[1].Bus.Chat.Handle((GetHistory request, MessageContext _) => new History([new ChatMessage(to, "I keep no history")]));
             History history = await secondaries[0].Bus.Chat.Request(secondaries[1].DeviceId, new GetHistory(1), Patience);
@@ -67,8 +77,18 @@ internal static class MeshDemo
                         $"{failover.Elapsed.TotalMilliseconds:0} ms after the old one left");
 
             TruffleNode other = nodes.Single(n => n != successor);
+            Task stillHere = inbox.Expect(NameOf(names, successor.DeviceId), "still here");
             await other.Bus.Chat.Send(successor.DeviceId, new ChatMessage(NameOf(names, other.DeviceId), "still here"));
-            Say("demo", "done");
+            await Arrival(stillHere, "the message to the new primary");
+
+            Say("demo", "stopping the other two");
+            foreach (TruffleNode node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+
+            nodes.Clear();
+            Say("demo", "done: every message arrived, and the mesh survived its primary");
             return 0;
         }
         catch (TimeoutException e)
@@ -84,6 +104,18 @@ internal static class MeshDemo
             }
 
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task Arrival(Task arrived, string what)
+    {
+        try
+        {
+            await arrived.WaitAsync(Patience);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{what} did not arrive");
         }
     }
 
@@ -120,4 +152,17 @@ internal static class MeshDemo
         names.TryGetValue(deviceId, out string? name) ? name : deviceId[..8];
 
     private static void Say(string who, string what) => Console.WriteLine($"[{who,-4}] {what}");
+
+    /// <summary>Which device got which chat text, so the demo can wait for each message it promises.</summary>
+    private sealed class Inbox
+    {
+        private readonly ConcurrentDictionary<(string Device, string Text), TaskCompletionSource> _expected = new();
+
+        public Task Expect(string device, string text) => Entry(device, text).Task;
+
+        public void Arrived(string device, string text) => Entry(device, text).TrySetResult();
+
+        private TaskCompletionSource Entry(string device, string text) =>
+            _expected.GetOrAdd((device, text), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
 }
