@@ -4,11 +4,14 @@ using Truffle;
 using Truffle.Sync;
 
 // Three local devices share a "presence" store: each writes only its own slice and sees the others' live. Only the
-// members that change travel. Exits by itself: 0 when every device saw every change, 1 otherwise.
+// members that change travel, and a device that leaves takes its slice with it. Exits by itself: 0 when every device
+// saw every change, 1 otherwise.
 string root = Directory.CreateTempSubdirectory("truffle-presence-").FullName;
 var nodes = new List<TruffleNode>();
 var stores = new List<SyncedStore<DeviceStatus>>();
 var seen = new ConcurrentDictionary<(string Viewer, string Owner), DeviceStatus?>();
+var names = new ConcurrentDictionary<string, string>();
+bool quiet = false;
 using var changed = new SemaphoreSlim(0);
 try
 {
@@ -25,15 +28,16 @@ try
         SyncedStore<DeviceStatus> store = node.Sync.Store<DeviceStatus>();
         store.Changed += (_, change) =>
         {
-            if (!change.IsLocal)
+            if (!change.IsLocal && !quiet)
             {
-                string owner = change.Value?.Name ?? change.DeviceId[..8];
+                string owner = change.Value?.Name ?? names.GetValueOrDefault(change.DeviceId, change.DeviceId[..8]);
                 Console.WriteLine($"[{name,-3}] {owner}: {(change.Value is null ? "gone" : Describe(change.Value))}" +
                                   $"  (changed: {string.Join(", ", change.ChangedMembers)})");
                 seen[(name, change.DeviceId)] = change.Value;
                 changed.Release();
             }
         };
+        names[node.DeviceId] = name;
         nodes.Add(node);
         stores.Add(store);
         store.Local = new DeviceStatus(name, "online", 90 - nodes.Count, ["notes.md"]);
@@ -46,6 +50,19 @@ try
     Console.WriteLine("[demo] cy opens a file and goes away");
     stores[2].Local = stores[2].Local! with { Status = "away", OpenFiles = ["notes.md", "todo.md"] };
     await EveryoneSeesAsync();
+    Console.WriteLine("[demo] ana leaves: the others drop its slice");
+    TruffleNode ana = nodes[0];
+    nodes.RemoveAt(0);
+    stores.RemoveAt(0);
+    await ana.DisposeAsync();
+    await EveryoneSeesAsync(gone: ana.DeviceId);
+    quiet = true;
+    foreach (TruffleNode node in nodes)
+    {
+        await node.DisposeAsync();
+    }
+
+    nodes.Clear();
     Console.WriteLine("[demo] done");
     return 0;
 }
@@ -64,12 +81,14 @@ finally
     Directory.Delete(root, recursive: true);
 }
 
-// Waits on change events (never by polling) until every device holds every other device's current slice.
-async Task EveryoneSeesAsync()
+// Waits on change events (never by polling) until every device holds every other device's current slice, and none
+// holds the slice of the device that is gone.
+async Task EveryoneSeesAsync(string? gone = null)
 {
     using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
     while (!nodes.All(viewer => nodes.Where(owner => owner != viewer).All(owner =>
-               seen.TryGetValue((Name(viewer), owner.DeviceId), out DeviceStatus? status) && Same(status, Local(owner)))))
+               seen.TryGetValue((Name(viewer), owner.DeviceId), out DeviceStatus? status) && Same(status, Local(owner)))
+               && (gone is null || seen.GetValueOrDefault((Name(viewer), gone)) is null)))
     {
         try
         {
