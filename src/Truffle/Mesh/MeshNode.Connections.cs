@@ -115,11 +115,10 @@ internal sealed partial class MeshNode
         Raise(DeviceLeft, deviceId);
     }
 
-    private MeshRole RoleOf(string deviceId)
-    {
-        ElectionState state = _election.State;
-        return state.PrimaryId is null ? MeshRole.None : state.PrimaryId == deviceId ? MeshRole.Primary : MeshRole.Secondary;
-    }
+    private MeshRole RoleOf(string deviceId) => RoleOf(deviceId, _election.State);
+
+    private static MeshRole RoleOf(string deviceId, ElectionState state) =>
+        state.PrimaryId is null ? MeshRole.None : state.PrimaryId == deviceId ? MeshRole.Primary : MeshRole.Secondary;
 
     private void Raise<T>(EventHandler<T>? handler, T args)
     {

@@ -40,7 +40,7 @@ internal sealed partial class MeshNode
         MeshLog.RoleChanged(_logger, state.Role, state.PrimaryId ?? "(none)", state.Term);
         foreach (TruffleDevice device in _devices.Values)
         {
-            MeshRole role = state.PrimaryId is null ? MeshRole.None : state.PrimaryId == device.Id ? MeshRole.Primary : MeshRole.Secondary;
+            MeshRole role = RoleOf(device.Id, state);
             if (role != device.Role)
             {
                 TruffleDevice updated = _devices[device.Id] = device with { Role = role };

@@ -60,8 +60,18 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
     /// <summary>This node's role, primary and term.</summary>
     public ElectionState State => _election.State;
 
-    /// <summary>The devices this node has heard a hello from, online or not.</summary>
-    public IReadOnlyCollection<TruffleDevice> Devices => _devices.Values.ToArray();
+    /// <summary>
+    /// The devices this node has heard a hello from, online or not, each with its role as <see cref="State"/> has it
+    /// now (the table's copy can lag a state change by a moment).
+    /// </summary>
+    public IReadOnlyCollection<TruffleDevice> Devices
+    {
+        get
+        {
+            ElectionState state = State;
+            return [.. _devices.Values.Select(device => WithRole(device, RoleOf(device.Id, state)))];
+        }
+    }
 
     /// <summary>A device said hello for the first time.</summary>
     public event EventHandler<TruffleDevice>? DeviceDiscovered;
@@ -168,6 +178,8 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
         _election.Dispose();
         _stopping.Dispose();
     }
+
+    private static TruffleDevice WithRole(TruffleDevice device, MeshRole role) => device.Role == role ? device : device with { Role = role };
 
     private Envelope Control(string type, string to, ReadOnlyMemory<byte> payload) =>
         new(EnvelopeKind.Control, ControlNamespace, type, DeviceId, to, _router.NextSequence(), _election.State.Term, 0, EnvelopeFlags.None, payload);
