@@ -112,6 +112,45 @@ public sealed class MeshProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Survivors_keep_each_others_slices_across_a_killed_primary_and_sync_through_the_new_one()
+    {
+        var hosts = new List<HostProcess>();
+        try
+        {
+            foreach (string name in new[] { "first", "second", "third" })
+            {
+                hosts.Add(await StartAsync(name));
+            }
+
+            string primaryId = await AgreedPrimaryAsync(hosts);
+            await UntilAsync(() => hosts.All(h => hosts.All(other => other == h || h.SeesOnline(other.DeviceId))), "all connected");
+            HostProcess primary = hosts.Single(h => h.DeviceId == primaryId);
+            HostProcess[] survivors = [.. hosts.Where(h => h != primary)];
+            await survivors[0].SendAsync("set zero-before");
+            await survivors[1].LineAsync(line => line == $"slice {survivors[0].DeviceId} zero-before");
+
+            primary.Kill();
+            hosts.Remove(primary);
+            await primary.DisposeAsync();
+            string successor = await AgreedPrimaryAsync(hosts);
+            Assert.NotEqual(primaryId, successor);
+
+            await survivors[1].SendAsync("set one-after");
+            await survivors[0].LineAsync(line => line == $"slice {survivors[1].DeviceId} one-after");
+            await survivors[0].SendAsync("set zero-after");
+            await survivors[1].LineAsync(line => line == $"slice {survivors[0].DeviceId} zero-after");
+            Assert.DoesNotContain(survivors, s => s.Printed($"slice {survivors[0].DeviceId} -gone-") || s.Printed($"slice {survivors[1].DeviceId} -gone-"));
+        }
+        finally
+        {
+            foreach (HostProcess host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
     private Task<HostProcess> StartAsync(string name) =>
         HostProcess.StartAsync(name, Path.Combine(_root, "state-" + name), Path.Combine(_root, "registry"), _changed);
 

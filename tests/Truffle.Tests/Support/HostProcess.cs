@@ -65,6 +65,15 @@ internal sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Whether the node printed <paramref name="line"/> so far.</summary>
+    public bool Printed(string line)
+    {
+        lock (_gate)
+        {
+            return _lines.Contains(line);
+        }
+    }
+
     public Task SendAsync(string command) => _process.StandardInput.WriteLineAsync(command);
 
     /// <summary>The first line printed so far or later that matches.</summary>
