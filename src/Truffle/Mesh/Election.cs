@@ -78,6 +78,9 @@ internal sealed partial class Election : IDisposable
         }
     }
 
+    /// <summary>The current term, read without the lock: the router checks every envelope's term against it.</summary>
+    public ulong Term => Volatile.Read(ref _term);
+
     /// <summary>
     /// Starts the election. Without peers (discovery found none of this app) the node is primary at once, in a new
     /// term; with peers it waits <see cref="ElectionTimings.JoinWindow"/> for a heartbeat before it may run.

@@ -73,21 +73,33 @@ internal sealed partial class Router
         switch (envelope.Kind)
         {
             case EnvelopeKind.Route when envelope.From == peer:
-                _election.ObserveTerm(peer, envelope.Term);
+                ObserveTerm(peer, envelope.Term);
                 Relay(source, envelope);
                 return;
             case EnvelopeKind.App when envelope.From == peer:
-                _election.ObserveTerm(peer, envelope.Term);
+                ObserveTerm(peer, envelope.Term);
                 Receive(envelope, route: peer);
                 return;
             case EnvelopeKind.App when IsRelayFromPrimary(peer, envelope.Term):
-                _election.ObserveTerm(peer, envelope.Term);
+                ObserveTerm(peer, envelope.Term);
                 Receive(envelope, route: peer);
                 return;
             default:
                 MeshLog.EnvelopeRejected(_logger, peer, envelope.From, envelope.Kind.ToString(), envelope.Term);
                 MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "sender"));
                 return;
+        }
+    }
+
+    /// <summary>
+    /// Only a newer term matters to the election here (it steps down and forgets its primary); liveness it learns from
+    /// its own heartbeats and acks. So an envelope of the current term, nearly all of them, costs no lock.
+    /// </summary>
+    private void ObserveTerm(string peer, ulong term)
+    {
+        if (term > _election.Term)
+        {
+            _election.ObserveTerm(peer, term);
         }
     }
 

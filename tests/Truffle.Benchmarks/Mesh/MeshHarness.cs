@@ -81,16 +81,17 @@ internal static class MeshHarness
     }
 
     /// <summary>
-    /// Only the direct throughput, three times: short enough to run under a profiler
-    /// (<c>-- throughput [messages]</c>).
+    /// Only one throughput, three times in one process: short enough to run under a profiler, and it shows the JIT
+    /// warming up (<c>-- throughput [messages] [relayed]</c>).
     /// </summary>
     public static async Task<int> ThroughputOnlyAsync(string[] args)
     {
         int messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        bool relayed = args.Length > 1 && args[1] == "relayed";
         for (int run = 0; run < 3; run++)
         {
-            (double rate, long lost) = await ThroughputAsync(messages, relayed: false);
-            Console.WriteLine($"secondary → primary: {Rate(rate)}{Lost(lost, messages)}");
+            (double rate, long lost) = await ThroughputAsync(messages, relayed);
+            Console.WriteLine($"{(relayed ? "secondary → secondary, relayed" : "secondary → primary")}: {Rate(rate)}{Lost(lost, messages)}");
         }
 
         return 0;
