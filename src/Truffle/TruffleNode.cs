@@ -145,9 +145,12 @@ public sealed class TruffleNode : IAsyncDisposable
             mesh = new MeshNode(sidecar, status, meshOptions, identity, loggerFactory, time);
             bus = new MessageBus(mesh, time, loggerFactory);
             var bridge = new MeshSyncBridge(mesh);
-            SyncOptions syncOptions = options.PersistSlices
-                ? options.Sync with { StateDirectory = Directory.CreateDirectory(Path.Combine(stateDirectory, "sync")).FullName }
-                : options.Sync;
+            SyncOptions syncOptions = options.Sync with { MaxSliceBytes = Math.Min(options.Sync.MaxSliceBytes, bridge.MaxSliceBytes) };
+            if (options.PersistSlices)
+            {
+                syncOptions = syncOptions with { StateDirectory = Directory.CreateDirectory(Path.Combine(stateDirectory, "sync")).FullName };
+            }
+
             sync = new SyncEngine(identity.DeviceId, identity.Incarnation, bridge, time, syncOptions, loggerFactory.CreateLogger<SyncEngine>());
             bridge.Attach(sync);
             var node = new TruffleNode(sidecar, mesh, bus, sync);

@@ -57,6 +57,9 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
     /// <summary>This device's hostname on the network.</summary>
     public string Hostname { get; }
 
+    /// <summary>The longest payload an envelope may carry (the transport's limit).</summary>
+    public int MaxPayloadBytes => _options.Transport.MaxEnvelopeBytes;
+
     /// <summary>This node's role, primary and term.</summary>
     public ElectionState State => _election.State;
 

@@ -16,11 +16,17 @@ public interface IMessageBus
 
     /// <summary>Sends a message to one device. Sending to <see cref="LocalDeviceId"/> delivers locally.</summary>
     /// <exception cref="DeviceUnreachableException">No device with that id is reachable now.</exception>
-    /// <exception cref="ArgumentException">A namespace or type is empty or longer than 128 bytes.</exception>
+    /// <exception cref="ArgumentException">
+    /// A namespace or type is empty or longer than 128 bytes, or the payload is longer than one message carries
+    /// (1 MiB by default); nothing was sent.
+    /// </exception>
     ValueTask SendAsync(string deviceId, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
 
     /// <summary>Sends a message to every other device; it is not delivered back to the sender.</summary>
-    /// <exception cref="ArgumentException">A namespace or type is empty or longer than 128 bytes.</exception>
+    /// <exception cref="ArgumentException">
+    /// A namespace or type is empty or longer than 128 bytes, or the payload is longer than one message carries
+    /// (1 MiB by default); nothing was sent.
+    /// </exception>
     ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -40,7 +46,12 @@ public interface IMessageBus
     /// <returns>The reply payload.</returns>
     /// <exception cref="TimeoutException">No reply arrived within <paramref name="timeout"/>.</exception>
     /// <exception cref="NoResponderException">The device has no handler for this request type.</exception>
-    /// <exception cref="RemoteHandlerException">The device's handler threw; the message says what.</exception>
+    /// <exception cref="RemoteHandlerException">
+    /// The device's handler threw, or returned a reply longer than one message carries; the message says what.
+    /// </exception>
+    /// <exception cref="ArgumentException">
+    /// A namespace or type is empty or longer than 128 bytes, or the payload is longer than one message carries.
+    /// </exception>
     /// <exception cref="DeviceUnreachableException">No device with that id is reachable now.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     ValueTask<ReadOnlyMemory<byte>> RequestAsync(string deviceId, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, TimeSpan timeout, CancellationToken cancellationToken = default);

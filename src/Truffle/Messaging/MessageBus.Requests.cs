@@ -28,6 +28,7 @@ internal sealed partial class MessageBus
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         MessageNames.ValidateApplicationNamespace(messageNamespace);
         MessageNames.Validate(messageType);
+        MessagePayloads.Validate(payload, _mesh.MaxPayloadBytes);
         if (timeout != Timeout.InfiniteTimeSpan && (timeout <= TimeSpan.Zero || timeout > MaxTimeout))
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive or Timeout.InfiniteTimeSpan.");
@@ -121,6 +122,11 @@ internal sealed partial class MessageBus
             try
             {
                 reply = await handler(request, CancellationToken.None).ConfigureAwait(false);
+                if (reply.Length > _mesh.MaxPayloadBytes)
+                {
+                    // It cannot travel; the caller gets a remote error now instead of a timeout later.
+                    throw new InvalidOperationException(MessagePayloads.TooLarge("The reply", reply.Length, _mesh.MaxPayloadBytes));
+                }
             }
 #pragma warning disable CA1031 // a handler's exception goes back to the caller as a remote error
             catch (Exception e)

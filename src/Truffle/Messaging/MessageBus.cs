@@ -40,6 +40,7 @@ internal sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDis
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         MessageNames.ValidateApplicationNamespace(messageNamespace);
         MessageNames.Validate(messageType);
+        MessagePayloads.Validate(payload, _mesh.MaxPayloadBytes);
         ThrowIfDisposed();
         if (deviceId == LocalDeviceId)
         {
@@ -55,6 +56,7 @@ internal sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDis
     {
         MessageNames.ValidateApplicationNamespace(messageNamespace);
         MessageNames.Validate(messageType);
+        MessagePayloads.Validate(payload, _mesh.MaxPayloadBytes);
         ThrowIfDisposed();
         return _mesh.BroadcastAsync(messageNamespace, messageType, payload, cancellationToken);
     }

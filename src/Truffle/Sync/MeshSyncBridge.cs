@@ -12,12 +12,18 @@ internal sealed class MeshSyncBridge : ISyncOutput, IMeshReceiver
     /// <summary>The reserved namespace of sync messages; the message names its store inside the payload.</summary>
     public const string Namespace = "sync";
 
+    /// <summary>Room for a sync message's own fields (store id, device, numbers) around the slice it carries.</summary>
+    public const int HeaderRoom = 4 << 10;
+
     private const string MessageType = "message";
 
     private readonly MeshNode _mesh;
     private SyncEngine? _engine;
 
     public MeshSyncBridge(MeshNode mesh) => _mesh = mesh;
+
+    /// <summary>The largest slice whose sync message still fits in one envelope.</summary>
+    public int MaxSliceBytes => _mesh.MaxPayloadBytes - HeaderRoom;
 
     /// <summary>Connects the engine: from now on the mesh's sync envelopes and membership reach it.</summary>
     public void Attach(SyncEngine engine)

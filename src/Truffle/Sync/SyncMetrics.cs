@@ -33,6 +33,10 @@ internal static class SyncMetrics
     public static readonly Counter<long> Rejected =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.sync.rejected", "{message}", "Sync messages refused.");
 
+    /// <summary>Local slices not sent because they encode to more than <see cref="SyncOptions.MaxSliceBytes"/>.</summary>
+    public static readonly Counter<long> TooLarge =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.sync.too_large", "{slice}", "Local slices too large to send; they are kept locally.");
+
     /// <summary>Saves or loads of the persisted local slice that failed (tag <c>op</c>: <c>save</c>, <c>load</c>).</summary>
     public static readonly Counter<long> PersistenceErrors =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.sync.persistence.errors", "{error}", "Saves or loads of the persisted local slice that failed.");

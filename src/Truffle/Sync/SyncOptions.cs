@@ -21,8 +21,12 @@ public sealed record SyncOptions
     /// <summary>How long a replica waits before asking an owner again for the same slice (1 s).</summary>
     public TimeSpan RequestBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The largest encoded slice accepted or sent (1 MiB); a larger one is counted as malformed.</summary>
-    public int MaxSliceBytes { get; init; } = 1 << 20;
+    /// <summary>
+    /// The largest encoded slice sent or accepted (1 MiB less 4 KiB, so that its message fits in one envelope; a node
+    /// lowers a larger value to that). A larger local slice is kept but not sent (logged, counted in
+    /// <c>truffle.sync.too_large</c>); a larger one received is counted as malformed.
+    /// </summary>
+    public int MaxSliceBytes { get; init; } = (1 << 20) - Sync.MeshSyncBridge.HeaderRoom;
 
     /// <summary>How many changes each <c>ChangesAsync</c> reader buffers before the oldest is dropped (256).</summary>
     public int ChangeBufferCapacity { get; init; } = 256;

@@ -158,6 +158,7 @@ public sealed partial class SyncedStore<T>
         byte[] whole = Encode(current, MemberMask.All(T.MemberNames.Length));
         if (whole.Length > _engine.Options.MaxSliceBytes)
         {
+            SyncMetrics.Count(SyncMetrics.TooLarge, T.StoreId);
             SyncLog.TooLarge(Logger, T.StoreId, whole.Length, _engine.Options.MaxSliceBytes);
             return;
         }

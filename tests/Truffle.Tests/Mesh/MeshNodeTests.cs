@@ -122,6 +122,26 @@ public sealed class MeshNodeTests(SidecarBinary sidecar)
     }
 
     [Fact]
+    public async Task A_payload_or_reply_that_does_not_fit_in_a_message_fails_at_once_with_a_clear_error()
+    {
+        await using var mesh = new LoopbackMesh(sidecar);
+        TruffleNode asker = await mesh.StartAsync("big-asker");
+        TruffleNode answerer = await mesh.StartAsync("big-answerer");
+        await mesh.OnePrimaryAsync();
+        byte[] tooLarge = new byte[(1 << 20) + 1];
+        answerer.Bus.Handle("bulk", "get", (_, _) => ValueTask.FromResult<ReadOnlyMemory<byte>>(tooLarge));
+
+        var send = await Assert.ThrowsAsync<ArgumentException>(() => asker.Bus.SendAsync(answerer.DeviceId, "bulk", "put", tooLarge).AsTask());
+        var broadcast = await Assert.ThrowsAsync<ArgumentException>(() => asker.Bus.BroadcastAsync("bulk", "put", tooLarge).AsTask());
+        var reply = await Assert.ThrowsAsync<RemoteHandlerException>(
+            () => asker.Bus.RequestAsync(answerer.DeviceId, "bulk", "get", ReadOnlyMemory<byte>.Empty, Test.Timeout).AsTask());
+
+        Assert.Contains("1,048,577 bytes", send.Message, StringComparison.Ordinal);
+        Assert.Contains("1,048,577 bytes", broadcast.Message, StringComparison.Ordinal);
+        Assert.Contains("The reply is 1,048,577 bytes", reply.RemoteMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Round_trip_times_are_measured_per_peer_as_soon_as_two_nodes_connect()
     {
         using var roundTrips = new HistogramRecorder(Truffle.Mesh.MeshMetrics.RoundTrip.Name);

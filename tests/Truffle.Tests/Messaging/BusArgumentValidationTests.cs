@@ -52,6 +52,24 @@ public sealed class BusArgumentValidationTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_payload_or_reply_over_one_message_is_rejected_and_one_of_exactly_the_limit_is_delivered()
+    {
+        var inbox = new Inbox();
+        using var subscription = _bus.Subscribe("ns", null, inbox.Handler);
+        byte[] limit = new byte[1 << 20], over = new byte[(1 << 20) + 1];
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _bus.SendAsync("me", "ns", "t", over).AsTask());
+        await Assert.ThrowsAsync<ArgumentException>(() => _bus.BroadcastAsync("ns", "t", over).AsTask());
+        await Assert.ThrowsAsync<ArgumentException>(() => _bus.RequestAsync("me", "ns", "t", over, s_timeout).AsTask());
+        await _bus.SendAsync("me", "ns", "t", limit);
+        using IDisposable handler = _bus.Handle("ns", "big", (_, _) => ValueTask.FromResult<ReadOnlyMemory<byte>>(over));
+        var reply = await Assert.ThrowsAsync<RemoteHandlerException>(() => _bus.RequestAsync("me", "ns", "big", ReadOnlyMemory<byte>.Empty, s_timeout).AsTask());
+
+        Assert.Equal(limit.Length, (await inbox.NextAsync()).Payload.Length);
+        Assert.Contains("The reply is 1,048,577 bytes", reply.RemoteMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Null_arguments_are_rejected()
     {
         Assert.Throws<ArgumentNullException>(() => _bus.Subscribe(null!, null, (_, _) => ValueTask.CompletedTask));

@@ -1,5 +1,7 @@
+using Truffle.Sync;
 using Truffle.Tests.Mesh;
 using Truffle.Tests.Sidecar;
+using Truffle.Tests.Support;
 using Xunit;
 
 namespace Truffle.Tests.Sync;
@@ -91,4 +93,25 @@ public sealed class SyncMeshTests(SidecarBinary sidecar)
 
     private static bool Same(Status replica, Status? owner) =>
         owner is not null && Truffle.Sync.SliceDelta.Create(replica, owner).IsEmpty;
+
+    [Fact]
+    public async Task A_slice_just_under_the_limit_syncs_in_one_message_and_one_over_it_stays_local_and_is_counted()
+    {
+        using var tooLarge = new MetricRecorder(SyncMetrics.TooLarge, messageNamespace: null); // only this test makes any
+        await using var mesh = new LoopbackMesh(sidecar);
+        SyncedStore<SizeProbe> owner = (await mesh.StartAsync("big")).Sync.Store<SizeProbe>();
+        SyncedStore<SizeProbe> reader = (await mesh.StartAsync("small")).Sync.Store<SizeProbe>();
+        reader.Changed += (_, _) => mesh.Poke();
+        await mesh.OnePrimaryAsync();
+        int limit = new SyncOptions().MaxSliceBytes;
+        string ownerId = mesh.Nodes[0].DeviceId;
+
+        owner.Local = new SizeProbe(new string('x', limit - 16)); // with its MessagePack headers, just under
+        await mesh.UntilAsync(() => reader.Remotes.TryGetValue(ownerId, out SizeProbe? seen) && seen.Blob.Length == limit - 16 ? "arrived" : null);
+        owner.Local = new SizeProbe(new string('y', limit + 1));
+        await tooLarge.WaitForAsync(1);
+
+        Assert.Equal('y', owner.Local!.Blob[0]);
+        Assert.Equal('x', reader.Remotes[ownerId].Blob[0]);
+    }
 }

@@ -30,3 +30,7 @@ internal sealed partial record Wide(
 /// <summary>Only the persistence failure tests use this store, so its metrics are attributable.</summary>
 [SyncedSlice("sync-persistence-probe")]
 internal sealed partial record PersistenceProbe(string Text);
+
+/// <summary>Only the size-limit test uses this store, so its metrics are attributable.</summary>
+[SyncedSlice("sync-size-probe")]
+internal sealed partial record SizeProbe(string Blob);

@@ -17,6 +17,7 @@ public sealed partial class InProcessBus
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         MessageNames.Validate(messageNamespace);
         MessageNames.Validate(messageType);
+        MessagePayloads.Validate(payload, MessagePayloads.DefaultMaxBytes);
         if (timeout != Timeout.InfiniteTimeSpan && (timeout <= TimeSpan.Zero || timeout > s_maxTimeout))
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive or Timeout.InfiniteTimeSpan.");
@@ -120,6 +121,12 @@ public sealed partial class InProcessBus
         try
         {
             ReadOnlyMemory<byte> reply = await handler(request, abandoned).ConfigureAwait(false);
+            if (reply.Length > MessagePayloads.DefaultMaxBytes)
+            {
+                // As over the network: a reply that cannot travel is the handler's error.
+                throw new InvalidOperationException(MessagePayloads.TooLarge("The reply", reply.Length, MessagePayloads.DefaultMaxBytes));
+            }
+
             return reply.ToArray();
         }
         catch (OperationCanceledException) when (abandoned.IsCancellationRequested)

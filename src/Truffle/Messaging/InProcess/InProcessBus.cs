@@ -38,6 +38,7 @@ public sealed partial class InProcessBus : IMessageBus, IDisposable, IAsyncDispo
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         MessageNames.Validate(messageNamespace);
         MessageNames.Validate(messageType);
+        MessagePayloads.Validate(payload, MessagePayloads.DefaultMaxBytes);
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {
@@ -55,6 +56,7 @@ public sealed partial class InProcessBus : IMessageBus, IDisposable, IAsyncDispo
     {
         MessageNames.Validate(messageNamespace);
         MessageNames.Validate(messageType);
+        MessagePayloads.Validate(payload, MessagePayloads.DefaultMaxBytes);
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {
