@@ -7,6 +7,7 @@ internal sealed partial class Election
 {
     private readonly Queue<ElectionState> _pendingStates = new();
     private ElectionState _published;
+    private Snapshot _snapshot;
     private bool _draining;
 
     private void SetTerm(ulong term)
@@ -52,6 +53,7 @@ internal sealed partial class Election
             }
 
             _published = state;
+            Volatile.Write(ref _snapshot, new Snapshot(state));
             _pendingStates.Enqueue(state);
         }
     }
@@ -94,4 +96,7 @@ internal sealed partial class Election
             }
         }
     }
+
+    /// <summary>A published state, boxed so that a reader without the lock sees all of it or none.</summary>
+    private sealed record Snapshot(ElectionState State);
 }

@@ -62,6 +62,7 @@ internal sealed partial class Election : IDisposable
         _logger = logger ?? NullLogger.Instance;
         _origin = timeProvider.GetTimestamp();
         _published = new ElectionState(MeshRole.None, null, term);
+        _snapshot = new Snapshot(_published);
         _heartbeatTimer = timeProvider.CreateTimer(static s => ((Election)s!).OnHeartbeatTimer(), this,
             Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -77,6 +78,12 @@ internal sealed partial class Election : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// <see cref="State"/> as of the last change this election published (the one <see cref="IElectionOutput.StateChanged"/>
+    /// reports), read without the lock: the router reads it for every envelope.
+    /// </summary>
+    public ElectionState Published => Volatile.Read(ref _snapshot).State;
 
     /// <summary>The current term, read without the lock: the router checks every envelope's term against it.</summary>
     public ulong Term => Volatile.Read(ref _term);

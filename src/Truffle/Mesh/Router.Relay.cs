@@ -13,7 +13,7 @@ internal sealed partial class Router
     /// </summary>
     private void Relay(IPeerLink source, in Envelope envelope)
     {
-        ElectionState state = _election.State;
+        ElectionState state = _election.Published;
         if (state.Role != MeshRole.Primary)
         {
             // The sender thinks this node is primary and it no longer is: deliver what is for it, drop the rest.
@@ -75,7 +75,7 @@ internal sealed partial class Router
         if ((request.Flags & EnvelopeFlags.Request) != 0 && _links.TryGetValue(request.From, out IPeerLink? caller))
         {
             caller.TrySend(new Envelope(
-                EnvelopeKind.App, request.Namespace, request.Type, _self, request.From, NextSequence(), _election.State.Term,
+                EnvelopeKind.App, request.Namespace, request.Type, _self, request.From, NextSequence(), _election.Published.Term,
                 request.CorrelationId, EnvelopeFlags.Reply | EnvelopeFlags.Unreachable, ReadOnlyMemory<byte>.Empty));
         }
     }

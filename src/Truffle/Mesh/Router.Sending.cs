@@ -13,7 +13,7 @@ internal sealed partial class Router
         string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, EnvelopeFlags flags, ulong correlationId,
         CancellationToken cancellationToken)
     {
-        ElectionState state = _election.State;
+        ElectionState state = _election.Published;
         if (!TryRoute(to, state, out IPeerLink? via, out EnvelopeKind kind))
         {
             throw new DeviceUnreachableException(to);
@@ -39,7 +39,7 @@ internal sealed partial class Router
     /// </summary>
     public bool Post(string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload)
     {
-        ElectionState state = _election.State;
+        ElectionState state = _election.Published;
         var envelope = new Envelope(EnvelopeKind.App, messageNamespace, messageType, _self, to, NextSequence(), state.Term, 0, EnvelopeFlags.None, payload);
         if (to.Length > 0)
         {
@@ -62,7 +62,7 @@ internal sealed partial class Router
     /// <summary>Sends an application envelope to every other device; it is not delivered back to this one.</summary>
     public async ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        ElectionState state = _election.State;
+        ElectionState state = _election.Published;
         var envelope = new Envelope(EnvelopeKind.App, messageNamespace, messageType, _self, To: "", NextSequence(), state.Term, 0, EnvelopeFlags.None, payload);
         if (TryGetRelay(state, out IPeerLink? via))
         {

@@ -106,7 +106,7 @@ internal sealed partial class Router
     /// <summary>Fencing: only the primary relays, and only in a term at least as new as ours.</summary>
     private bool IsRelayFromPrimary(string peer, ulong term)
     {
-        ElectionState state = _election.State;
+        ElectionState state = _election.Published;
         return term > state.Term || (term == state.Term && state.PrimaryId == peer);
     }
 
