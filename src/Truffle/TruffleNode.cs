@@ -22,14 +22,16 @@ namespace Truffle;
 /// </example>
 public sealed class TruffleNode : IAsyncDisposable
 {
+    private readonly DeviceIdentity _identity;
     private readonly SidecarClient _sidecar;
     private readonly MeshNode _mesh;
     private readonly MessageBus _bus;
     private readonly SyncEngine _sync;
     private int _disposed;
 
-    private TruffleNode(SidecarClient sidecar, MeshNode mesh, MessageBus bus, SyncEngine sync)
+    private TruffleNode(DeviceIdentity identity, SidecarClient sidecar, MeshNode mesh, MessageBus bus, SyncEngine sync)
     {
+        _identity = identity;
         _sidecar = sidecar;
         _mesh = mesh;
         _bus = bus;
@@ -85,7 +87,9 @@ public sealed class TruffleNode : IAsyncDisposable
     /// characters, or the metadata has more than 32 entries, a key over 64 characters or a value over 1,024.
     /// </exception>
     /// <exception cref="SidecarException">The sidecar is missing, failed to start, or the network refused the node.</exception>
-    /// <exception cref="TruffleException">The state directory holds a damaged device identity.</exception>
+    /// <exception cref="TruffleException">
+    /// Another running node uses the same state directory, or it holds a damaged device identity.
+    /// </exception>
     public static async Task<TruffleNode> StartAsync(TruffleOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -99,12 +103,13 @@ public sealed class TruffleNode : IAsyncDisposable
         DeviceIdentity identity = DeviceIdentity.Start(stateDirectory);
         string hostname = Hostnames.For(options.AppId, options.DeviceType, identity.DeviceId);
 
-        var sidecar = new SidecarClient(options.SidecarPath, loggerFactory, time);
+        SidecarClient? sidecar = null;
         MeshNode? mesh = null;
         MessageBus? bus = null;
         SyncEngine? sync = null;
         try
         {
+            sidecar = new SidecarClient(options.SidecarPath, loggerFactory, time);
             if (options.OnAuthRequired is { } onAuth)
             {
                 sidecar.AuthRequired += (_, url) => onAuth(url);
@@ -153,13 +158,13 @@ public sealed class TruffleNode : IAsyncDisposable
 
             sync = new SyncEngine(identity.DeviceId, identity.Incarnation, bridge, time, syncOptions, loggerFactory.CreateLogger<SyncEngine>());
             bridge.Attach(sync);
-            var node = new TruffleNode(sidecar, mesh, bus, sync);
+            var node = new TruffleNode(identity, sidecar, mesh, bus, sync);
             await mesh.StartAsync(cancellationToken).ConfigureAwait(false);
             return node;
         }
         catch
         {
-            await StopAsync(sidecar, mesh, bus, sync).ConfigureAwait(false);
+            await StopAsync(identity, sidecar, mesh, bus, sync).ConfigureAwait(false);
             throw;
         }
     }
@@ -171,7 +176,7 @@ public sealed class TruffleNode : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            await StopAsync(_sidecar, _mesh, _bus, _sync).ConfigureAwait(false);
+            await StopAsync(_identity, _sidecar, _mesh, _bus, _sync).ConfigureAwait(false);
         }
     }
 
@@ -191,7 +196,7 @@ public sealed class TruffleNode : IAsyncDisposable
         }
     }
 
-    private static async ValueTask StopAsync(SidecarClient sidecar, MeshNode? mesh, MessageBus? bus, SyncEngine? sync)
+    private static async ValueTask StopAsync(DeviceIdentity identity, SidecarClient? sidecar, MeshNode? mesh, MessageBus? bus, SyncEngine? sync)
     {
         if (sync is not null)
         {
@@ -208,6 +213,11 @@ public sealed class TruffleNode : IAsyncDisposable
             await bus.DisposeAsync().ConfigureAwait(false);
         }
 
-        await sidecar.DisposeAsync().ConfigureAwait(false);
+        if (sidecar is not null)
+        {
+            await sidecar.DisposeAsync().ConfigureAwait(false);
+        }
+
+        identity.Dispose(); // last: the state directory is free once nothing of this node runs
     }
 }

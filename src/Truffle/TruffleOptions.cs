@@ -19,7 +19,8 @@ public sealed record TruffleOptions
 
     /// <summary>
     /// Where the device keeps its id, boot counter, election term and the sidecar's network state. Default:
-    /// <c>{LocalApplicationData}/truffle/{AppId}</c>. Two nodes running at once need two directories.
+    /// <c>{LocalApplicationData}/truffle/{AppId}</c>. A running node locks it (<c>device.lock</c>), so a second node
+    /// on the same directory fails to start with a <see cref="TruffleException"/>: two nodes at once need two directories.
     /// </summary>
     public string? StateDirectory { get; init; }
 

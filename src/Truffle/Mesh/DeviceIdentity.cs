@@ -7,19 +7,24 @@ namespace Truffle.Mesh;
 /// What a device keeps across restarts (SPEC §5): its id, generated once; its incarnation, a boot counter raised
 /// at every start; and the highest election term it has seen, which must never go back. Stored as
 /// <c>device.json</c> in the state directory, written to a temporary file and renamed over the old one, so a crash
-/// leaves either the old or the new file and never a torn one.
+/// leaves either the old or the new file and never a torn one. While it is held, the directory is locked
+/// (<c>device.lock</c>, an exclusive OS file lock that a crash releases): two running nodes with one identity would
+/// fight over every connection, so the second is refused.
 /// </summary>
-internal sealed class DeviceIdentity
+internal sealed class DeviceIdentity : IDisposable
 {
     private const string FileName = "device.json";
+    private const string LockFileName = "device.lock";
 
     private readonly string _path;
+    private readonly FileStream _directoryLock;
     private readonly Lock _gate = new();
     private ulong _term;
 
-    private DeviceIdentity(string path, string deviceId, ulong incarnation, ulong term)
+    private DeviceIdentity(string path, FileStream directoryLock, string deviceId, ulong incarnation, ulong term)
     {
         _path = path;
+        _directoryLock = directoryLock;
         DeviceId = deviceId;
         Incarnation = incarnation;
         _term = term;
@@ -43,24 +48,41 @@ internal sealed class DeviceIdentity
         }
     }
 
-    /// <summary>Loads the identity from <paramref name="stateDirectory"/> (creating it on first use) and counts a start.</summary>
-    /// <exception cref="TruffleException">The file exists but is not a device identity; it is left as it is.</exception>
+    /// <summary>
+    /// Locks <paramref name="stateDirectory"/> (creating it on first use), loads the identity and counts a start.
+    /// Dispose the identity to release the directory.
+    /// </summary>
+    /// <exception cref="TruffleException">
+    /// Another running node holds the directory, or the file exists but is not a device identity (it is left as it is).
+    /// </exception>
     /// <exception cref="IOException">The directory cannot be read or written.</exception>
     public static DeviceIdentity Start(string stateDirectory)
     {
         Directory.CreateDirectory(stateDirectory);
-        string path = Path.Combine(stateDirectory, FileName);
-        string deviceId = Guid.NewGuid().ToString("N");
-        ulong incarnation = 0, term = 0;
-        if (File.Exists(path))
+        FileStream directoryLock = LockDirectory(stateDirectory);
+        try
         {
-            (deviceId, incarnation, term) = Read(path);
-        }
+            string path = Path.Combine(stateDirectory, FileName);
+            string deviceId = Guid.NewGuid().ToString("N");
+            ulong incarnation = 0, term = 0;
+            if (File.Exists(path))
+            {
+                (deviceId, incarnation, term) = Read(path);
+            }
 
-        var identity = new DeviceIdentity(path, deviceId, incarnation + 1, term);
-        identity.Save(term);
-        return identity;
+            var identity = new DeviceIdentity(path, directoryLock, deviceId, incarnation + 1, term);
+            identity.Save(term);
+            return identity;
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Releases the state directory for the next node.</summary>
+    public void Dispose() => _directoryLock.Dispose();
 
     /// <summary>Persists <paramref name="term"/> if it is higher than the one stored; lower terms are ignored.</summary>
     public void PersistTerm(ulong term)
@@ -76,6 +98,27 @@ internal sealed class DeviceIdentity
             Save(term);
         }
     }
+
+    private static FileStream LockDirectory(string stateDirectory)
+    {
+        string path = Path.Combine(stateDirectory, LockFileName);
+        try
+        {
+            // FileShare.None is an exclusive lock on every OS .NET runs on (flock on Unix), held until disposed.
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (IsHeldElsewhere(e))
+        {
+            throw new TruffleException(
+                $"The state directory {stateDirectory} is in use by another running node. Each node needs a StateDirectory of its own, or the other must stop first.", e);
+        }
+    }
+
+    /// <summary>
+    /// A FileShare.None lock held by someone else: a sharing violation on Windows, EWOULDBLOCK from flock on Linux (11)
+    /// and macOS (35), which .NET reports as the HResult.
+    /// </summary>
+    private static bool IsHeldElsewhere(IOException e) => e.HResult is unchecked((int)0x80070020) or 11 or 35;
 
     private static (string DeviceId, ulong Incarnation, ulong Term) Read(string path)
     {
