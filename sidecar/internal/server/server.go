@@ -33,7 +33,7 @@ const (
 	msgNotRunning     = "node not running"
 	msgAlreadyStarted = "node already started"
 	// MsgTsnetNotBuilt answers a start asking for the tsnet backend in a binary built without it.
-	MsgTsnetNotBuilt = "tsnet backend not built into this binary; build sidecar/tsnet"
+	MsgTsnetNotBuilt = "the tsnet backend is not built into this binary: build sidecar/tsnet (see sidecar/README.md), or use the loopback backend to try things on one machine"
 )
 
 // BackendFactory creates the backend a tsnet:start asks for (StartData.BackendName()). An error is reported to
