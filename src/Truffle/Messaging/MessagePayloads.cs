@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Truffle.Wire;
 
 namespace Truffle.Messaging;
 
 /// <summary>The rule every bus applies to payloads: what does not fit in one envelope is refused before anything is sent.</summary>
 internal static class MessagePayloads
 {
-    /// <summary>The longest payload with the default transport options (SPEC §4): 1 MiB.</summary>
-    public const int DefaultMaxBytes = 1 << 20;
+    /// <summary>The longest payload with the default limits (SPEC §4): 1 MiB.</summary>
+    public static int DefaultMaxBytes => EnvelopeLimits.Default.MaxPayloadBytes;
 
     /// <exception cref="ArgumentException">The payload is longer than <paramref name="maxBytes"/>.</exception>
     public static void Validate(ReadOnlyMemory<byte> payload, int maxBytes, [CallerArgumentExpression(nameof(payload))] string? paramName = null)
