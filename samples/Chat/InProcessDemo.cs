@@ -11,13 +11,13 @@ internal static class InProcessDemo
     {
         // Only the way a bus is obtained differs from the mesh demo: network.Connect instead of TruffleNode.StartAsync.
         var network = new InProcessNetwork();
-        await using InProcessBus ana = network.Connect("ana-laptop");
-        await using InProcessBus bo = network.Connect("bo-phone");
-        await using InProcessBus cy = network.Connect("cy-tablet");
+        await using MessageBus ana = network.Connect("ana-laptop");
+        await using MessageBus bo = network.Connect("bo-phone");
+        await using MessageBus cy = network.Connect("cy-tablet");
 
         var history = new ConcurrentQueue<ChatMessage>();
         var delivered = new CountdownEvent(4);
-        foreach (InProcessBus device in new[] { bo, cy })
+        foreach (MessageBus device in new[] { bo, cy })
         {
             device.Chat.On<ChatMessage>((message, context) =>
             {

@@ -134,6 +134,7 @@ public sealed class TruffleNode : IAsyncDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
 
+            var transport = new TransportOptions { Port = options.Port };
             var meshOptions = new MeshOptions
             {
                 AppId = options.AppId,
@@ -144,20 +145,21 @@ public sealed class TruffleNode : IAsyncDisposable
                 Routing = options.Routing,
                 AllowMinorityPrimary = options.AllowMinorityPrimary,
                 Election = options.Election,
-                Transport = new TransportOptions { Port = options.Port },
+                Transport = transport,
                 Metadata = options.Metadata,
             };
-            mesh = new MeshNode(sidecar, status, meshOptions, identity, loggerFactory, time);
+            var network = new SidecarPeerNetwork(sidecar, status, transport, loggerFactory);
+            mesh = new MeshNode(network, meshOptions, identity, loggerFactory, time, Random.Shared);
             bus = new MessageBus(mesh, time, loggerFactory);
-            var bridge = new MeshSyncBridge(mesh);
-            SyncOptions syncOptions = options.Sync with { MaxSliceBytes = Math.Min(options.Sync.MaxSliceBytes, bridge.MaxSliceBytes) };
+            var adapter = new StoreSyncAdapter(mesh);
+            SyncOptions syncOptions = options.Sync with { MaxSliceBytes = Math.Min(options.Sync.MaxSliceBytes, adapter.MaxSliceBytes) };
             if (options.PersistSlices)
             {
                 syncOptions = syncOptions with { StateDirectory = Directory.CreateDirectory(Path.Combine(stateDirectory, "sync")).FullName };
             }
 
-            sync = new SyncEngine(identity.DeviceId, identity.Incarnation, bridge, time, syncOptions, loggerFactory.CreateLogger<SyncEngine>());
-            bridge.Attach(sync);
+            sync = new SyncEngine(identity.DeviceId, identity.Incarnation, adapter, time, syncOptions, loggerFactory.CreateLogger<SyncEngine>());
+            adapter.Attach(sync);
             var node = new TruffleNode(identity, sidecar, mesh, bus, sync);
             await mesh.StartAsync(cancellationToken).ConfigureAwait(false);
             return node;

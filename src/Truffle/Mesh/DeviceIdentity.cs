@@ -11,7 +11,7 @@ namespace Truffle.Mesh;
 /// (<c>device.lock</c>, an exclusive OS file lock that a crash releases): two running nodes with one identity would
 /// fight over every connection, so the second is refused.
 /// </summary>
-internal sealed class DeviceIdentity : IDisposable
+internal sealed class DeviceIdentity : IDeviceStore, IDisposable
 {
     private const string FileName = "device.json";
     private const string LockFileName = "device.lock";

@@ -80,6 +80,21 @@ internal sealed partial class Election : IDisposable
     }
 
     /// <summary>
+    /// How many devices the last agreed membership holds, this one included. With three or more, becoming primary
+    /// takes a majority of them; with fewer, every reachable one.
+    /// </summary>
+    public int MembershipSize
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _view.Count + 1;
+            }
+        }
+    }
+
+    /// <summary>
     /// <see cref="State"/> as of the last change this election published (the one <see cref="IElectionOutput.StateChanged"/>
     /// reports), read without the lock: the router reads it for every envelope.
     /// </summary>

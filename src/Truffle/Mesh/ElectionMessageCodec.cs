@@ -1,5 +1,6 @@
 using System.Buffers;
 using MessagePack;
+using Truffle.Wire;
 
 namespace Truffle.Mesh;
 
@@ -75,8 +76,7 @@ internal static class ElectionMessageCodec
             message = new ElectionMessage((ElectionMessageKind)kind, term, granted);
             return true;
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
-                                      or InsufficientExecutionStackException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             // Garbage from a peer is that peer's problem; the caller drops the envelope.
             message = default;

@@ -10,14 +10,9 @@ internal static partial class MeshLog
     [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "Dialling {Hostname}")]
     public static partial void Dialing(ILogger logger, string hostname);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Sidecar restarted ({State}); connections are being re-established")]
-    public static partial void SidecarRestarted(ILogger logger, string state);
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "The network node restarted; connections are being re-established")]
+    public static partial void NetworkRestarted(ILogger logger);
 
-    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Too many handshakes in progress; connection from {Remote} closed")]
-    public static partial void TooManyHandshakes(ILogger logger, string remote);
-
-    [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Handshake with {Remote} failed")]
-    public static partial void HandshakeFailed(ILogger logger, string remote, Exception exception);
 
     [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "An outgoing connector failed to stop")]
     public static partial void ConnectorFailed(ILogger logger, Exception exception);
@@ -45,4 +40,10 @@ internal static partial class MeshLog
 
     [LoggerMessage(EventId = 6014, Level = LogLevel.Information, Message = "Role {Role}, primary {PrimaryId}, term {Term}")]
     public static partial void RoleChanged(ILogger logger, MeshRole role, string primaryId, ulong term);
+
+    [LoggerMessage(EventId = 6015, Level = LogLevel.Warning, Message = "Listing the peers again after the network node restarted failed")]
+    public static partial void RelistFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6016, Level = LogLevel.Debug, Message = "The network no longer lists {DeviceId}, but its connection is up: it leaves when the connection closes")]
+    public static partial void GoneButConnected(ILogger logger, string deviceId);
 }

@@ -10,7 +10,7 @@ namespace Truffle.Mesh;
 internal sealed partial class MeshNode
 {
     /// <summary>A handshake finished (either direction): the device is online and joins the election's view.</summary>
-    private void Attach(PeerConnection connection)
+    private void Attach(IPeerConnection connection)
     {
         Hello hello = connection.Remote;
         if (hello.DeviceId == DeviceId || Volatile.Read(ref _disposed) != 0)
@@ -20,7 +20,7 @@ internal sealed partial class MeshNode
         }
 
         _deviceOfNode[hello.TailscaleId] = hello.DeviceId;
-        PeerConnection? replaced = null;
+        IPeerConnection? replaced = null;
         _connections.AddOrUpdate(hello.DeviceId, connection, (_, old) =>
         {
             replaced = old;
@@ -44,18 +44,19 @@ internal sealed partial class MeshNode
     }
 
     /// <inheritdoc/>
-    void IConnectionHandler.OnClosed(PeerConnection connection, ConnectionClosed closed)
+    void IConnectionHandler.OnClosed(IPeerConnection connection, ConnectionClosed closed)
     {
         string deviceId = connection.Remote.DeviceId;
-        if (!_connections.TryRemove(new KeyValuePair<string, PeerConnection>(deviceId, connection)))
+        if (!_connections.TryRemove(new KeyValuePair<string, IPeerConnection>(deviceId, connection)))
         {
             return; // replaced by a newer connection: the device is still online
         }
 
         _router.Detach(connection);
         MeshLog.Disconnected(_logger, deviceId, closed.CloseCode ?? 0, closed.Reason);
-        if (closed.CloseCode == CloseCodes.Goodbye)
+        if (closed.CloseCode == CloseCodes.Goodbye || !_discovery.IsListed(connection.Remote.TailscaleId))
         {
+            // A goodbye, or the network already stopped listing it: gone, not merely disconnected.
             Leave(deviceId);
         }
         else
@@ -71,7 +72,7 @@ internal sealed partial class MeshNode
     }
 
     /// <inheritdoc/>
-    void IConnectionHandler.OnEnvelope(PeerConnection connection, in Envelope envelope)
+    void IConnectionHandler.OnEnvelope(IPeerConnection connection, in Envelope envelope)
     {
         if (envelope.Kind == EnvelopeKind.Control && envelope.From == connection.Remote.DeviceId)
         {
@@ -83,7 +84,7 @@ internal sealed partial class MeshNode
         }
     }
 
-    private void OnControl(PeerConnection connection, in Envelope envelope)
+    private void OnControl(IPeerConnection connection, in Envelope envelope)
     {
         string peer = connection.Remote.DeviceId;
         switch (envelope.Type)
@@ -106,6 +107,26 @@ internal sealed partial class MeshNode
                 MeshLog.UnknownControl(_logger, peer, envelope.Type);
                 return;
         }
+    }
+
+    /// <summary>
+    /// The network no longer lists a node (or lists it offline): the device it said hello as is gone, unless its
+    /// connection is still up (a listing that lags a reconnect); then it leaves when that connection closes.
+    /// </summary>
+    private void OnPeerGone(string nodeId)
+    {
+        if (!_deviceOfNode.TryGetValue(nodeId, out string? deviceId))
+        {
+            return;
+        }
+
+        if (_connections.TryGetValue(deviceId, out IPeerConnection? connection) && connection.Remote.TailscaleId == nodeId)
+        {
+            MeshLog.GoneButConnected(_logger, deviceId);
+            return;
+        }
+
+        Leave(deviceId);
     }
 
     /// <summary>The device is gone for good (goodbye, or the network no longer lists it), not just disconnected.</summary>

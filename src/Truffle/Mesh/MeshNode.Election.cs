@@ -6,23 +6,21 @@ namespace Truffle.Mesh;
 /// <content>The election's output: its messages as control envelopes, its decisions as events and a persisted term.</content>
 internal sealed partial class MeshNode
 {
-    private ElectionState _lastState;
-
     /// <inheritdoc/>
     void IElectionOutput.Send(string deviceId, ElectionMessage message)
     {
-        if (_connections.TryGetValue(deviceId, out PeerConnection? connection))
+        if (_connections.TryGetValue(deviceId, out IPeerConnection? connection))
         {
-            connection.SendControl(ElectionEnvelope(deviceId, message));
+            connection.SendOverBound(ElectionEnvelope(deviceId, message));
         }
     }
 
     /// <inheritdoc/>
     void IElectionOutput.Broadcast(ElectionMessage message)
     {
-        foreach (PeerConnection connection in _connections.Values)
+        foreach (IPeerConnection connection in _connections.Values)
         {
-            connection.SendControl(ElectionEnvelope(connection.Remote.DeviceId, message));
+            connection.SendOverBound(ElectionEnvelope(connection.Remote.DeviceId, message));
         }
     }
 

@@ -9,31 +9,24 @@ namespace Truffle.Mesh;
 /// </content>
 internal sealed partial class MeshNode
 {
-    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(5);
-
-    private ITimer? _pingTimer;
-
-    private void StartPinging() =>
-        _pingTimer = _time.CreateTimer(static state => ((MeshNode)state!).PingAll(), this, PingInterval, PingInterval);
-
     private void PingAll()
     {
-        foreach (PeerConnection connection in _connections.Values)
+        foreach (IPeerConnection connection in _connections.Values)
         {
             Ping(connection);
         }
     }
 
     /// <summary>Pings one connection; also done once right after its handshake, so a new peer has a round trip at once.</summary>
-    private void Ping(PeerConnection connection)
+    private void Ping(IPeerConnection connection)
     {
         byte[] stamp = new byte[sizeof(long)];
         BinaryPrimitives.WriteInt64LittleEndian(stamp, _time.GetTimestamp());
-        connection.SendControl(Control(ControlTypes.Ping, connection.Remote.DeviceId, stamp));
+        connection.SendOverBound(Control(ControlTypes.Ping, connection.Remote.DeviceId, stamp));
     }
 
-    private void OnPing(PeerConnection connection, ReadOnlyMemory<byte> stamp) =>
-        connection.SendControl(Control(ControlTypes.Pong, connection.Remote.DeviceId, stamp));
+    private void OnPing(IPeerConnection connection, ReadOnlyMemory<byte> stamp) =>
+        connection.SendOverBound(Control(ControlTypes.Pong, connection.Remote.DeviceId, stamp));
 
     private void OnPong(string peer, ReadOnlySpan<byte> stamp)
     {

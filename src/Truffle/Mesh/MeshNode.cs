@@ -1,67 +1,84 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using Truffle.Sidecar;
 using Truffle.Transport;
 using Truffle.Wire;
 
 namespace Truffle.Mesh;
 
 /// <summary>
-/// One device's place in the mesh (SPEC §5): it finds the app's other devices through the sidecar, keeps one
-/// connection to each, runs the election, and carries application envelopes, relayed through the primary (STAR)
-/// or point to point (by its <see cref="Router"/>). Layers above send through it and receive through an
-/// <see cref="IMeshReceiver"/>.
+/// One device's place in the mesh (SPEC §5): it finds the app's other devices on the network, keeps one connection
+/// to each, runs the election, and carries application envelopes, relayed through the primary (STAR) or point to
+/// point (by its <see cref="Router"/>). The layers above use it as an <see cref="IMeshEndpoint"/>.
 /// </summary>
-internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IAsyncDisposable
+/// <remarks>
+/// Everything it touches of the outside comes in through its constructor (the network, the persisted device state,
+/// the clock and the randomness), so the deterministic simulation runs this class itself.
+/// </remarks>
+internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IElectionOutput, IAsyncDisposable
 {
     /// <summary>The namespace of mesh control envelopes.</summary>
     public const string ControlNamespace = "mesh";
 
-    private readonly SidecarClient _sidecar;
+    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(5);
+
+    private readonly IPeerNetwork _network;
     private readonly MeshOptions _options;
-    private readonly DeviceIdentity _identity;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly IDeviceStore _identity;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Election _election;
-    private readonly Hello _hello;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<string, PeerConnection> _connections = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TruffleDevice> _devices = new(StringComparer.Ordinal);
     private readonly Router _router;
+    private readonly Discovery _discovery;
+    private readonly Hello _hello;
+    private readonly ConcurrentDictionary<string, IPeerConnection> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TruffleDevice> _devices = new(StringComparer.Ordinal);
+
+    // The device each network node last said hello as; keyed by the node id.
+    private readonly ConcurrentDictionary<string, string> _deviceOfNode = new(StringComparer.Ordinal);
+    private IAsyncDisposable? _listener;
+    private ITimer? _pingTimer;
+    private ElectionState _lastState;
     private int _disposed;
 
-    public MeshNode(SidecarClient sidecar, SidecarStatus status, MeshOptions options, DeviceIdentity identity, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    /// <param name="network">The network: peers and handshaken connections.</param>
+    /// <param name="options">The app, this device's hello fields, routing, election and transport settings.</param>
+    /// <param name="identity">The device id, incarnation and persisted term.</param>
+    /// <param name="loggerFactory">Where the mesh logs.</param>
+    /// <param name="timeProvider">Every timer: election, reconnects, pings.</param>
+    /// <param name="random">Every jitter (election, reconnects); thread-safe unless the caller runs everything on one thread.</param>
+    public MeshNode(
+        IPeerNetwork network, MeshOptions options, IDeviceStore identity, ILoggerFactory loggerFactory, TimeProvider timeProvider, Random random)
     {
-        _sidecar = sidecar;
+        _network = network;
         _options = options;
         _identity = identity;
-        _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<MeshNode>();
         _time = timeProvider;
-        Hostname = status.Hostname;
-
         _hello = new Hello(
             Hello.CurrentVersion, options.AppId, identity.DeviceId, options.DeviceName, options.DeviceType,
-            RuntimeInformation.OSDescription, status.NodeId, identity.Incarnation, options.PreferPrimary, options.Priority,
+            RuntimeInformation.OSDescription, network.Local.NodeId, identity.Incarnation, options.PreferPrimary, options.Priority,
             Capabilities: [], options.Metadata);
         var self = new ElectionMember(identity.DeviceId, options.PreferPrimary, options.Priority);
-        _election = new Election(self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, Random.Shared, this, loggerFactory.CreateLogger<Election>());
+        _election = new Election(self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, random, this, loggerFactory.CreateLogger<Election>());
         _router = new Router(identity.DeviceId, options.Routing, _election, lastSequence: identity.Incarnation << 40, _logger);
+        _discovery = new Discovery(network, options.AppId, _hello, options.Transport, timeProvider, random, _logger, Attach, OnPeerGone);
     }
 
     /// <summary>This device's id.</summary>
     public string DeviceId => _identity.DeviceId;
 
     /// <summary>This device's hostname on the network.</summary>
-    public string Hostname { get; }
+    public string Hostname => _network.Local.Hostname;
 
     /// <summary>The longest payload an envelope may carry (the transport's limit).</summary>
     public int MaxPayloadBytes => _options.Transport.MaxEnvelopeBytes;
 
     /// <summary>This node's role, primary and term.</summary>
     public ElectionState State => _election.State;
+
+    /// <summary>The election's membership, this device included (see <see cref="Election.MembershipSize"/>).</summary>
+    public int MembershipSize => _election.MembershipSize;
 
     /// <summary>
     /// The devices this node has heard a hello from, online or not, each with its role as <see cref="State"/> has it
@@ -82,65 +99,50 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
     /// <summary>A known device reconnected, restarted or changed role.</summary>
     public event EventHandler<TruffleDevice>? DeviceUpdated;
 
-    /// <summary>A handshake with a device completed (first contact, reconnect or restart).</summary>
+    /// <inheritdoc/>
     public event EventHandler<TruffleDevice>? DeviceConnected;
 
-    /// <summary>A device's connection closed, or it said goodbye.</summary>
+    /// <inheritdoc/>
     public event EventHandler<TruffleDevice>? DeviceOffline;
 
-    /// <summary>
-    /// A device is gone, not merely disconnected: it said goodbye, or the network stopped listing it. May be raised
-    /// more than once for one departure.
-    /// </summary>
+    /// <inheritdoc/>
     public event EventHandler<string>? DeviceLeft;
 
     /// <summary>This node's role or the primary changed.</summary>
     public event EventHandler<MeshRoleChange>? RoleChanged;
 
-    /// <summary>Receives application envelopes of every namespace without a receiver of its own.</summary>
-    public void SetDefaultReceiver(IMeshReceiver receiver) => _router.SetDefaultReceiver(receiver);
+    /// <inheritdoc/>
+    public void SetReceiver(string? messageNamespace, IMeshReceiver receiver) => _router.SetReceiver(messageNamespace, receiver);
 
-    /// <summary>Receives application envelopes of one (reserved) namespace, such as <c>sync</c>.</summary>
-    public void SetReceiver(string messageNamespace, IMeshReceiver receiver) => _router.SetReceiver(messageNamespace, receiver);
-
-    /// <inheritdoc cref="Router.SendAsync"/>
+    /// <inheritdoc/>
     public ValueTask SendAsync(
-        string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, EnvelopeFlags flags, ulong correlationId,
+        string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, Correlation correlation,
         CancellationToken cancellationToken) =>
-        _router.SendAsync(to, messageNamespace, messageType, payload, flags, correlationId, cancellationToken);
+        _router.SendAsync(to, messageNamespace, messageType, payload, correlation, cancellationToken);
 
-    /// <inheritdoc cref="Router.BroadcastAsync"/>
+    /// <inheritdoc/>
     public ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
         _router.BroadcastAsync(messageNamespace, messageType, payload, cancellationToken);
 
-    /// <inheritdoc cref="Router.Post"/>
+    /// <inheritdoc/>
     public bool Post(string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload) =>
         _router.Post(to, messageNamespace, messageType, payload);
 
     /// <summary>Listens for peers, discovers the app's devices, connects and starts the election.</summary>
-    /// <exception cref="SidecarException">The sidecar could not listen or list peers.</exception>
+    /// <exception cref="SidecarException">The network could not listen or list peers.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _sidecar.ListenAsync(_options.Transport.Port, cancellationToken).ConfigureAwait(false);
-        _sidecar.PeerChanged += OnPeerChanged;
-        _sidecar.Restarted += OnSidecarRestarted;
-        _acceptLoop = AcceptLoopAsync(_stopping.Token);
-        await _sidecar.WatchPeersAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<SidecarPeer> peers = await _sidecar.GetPeersAsync(cancellationToken).ConfigureAwait(false);
-        bool peersExpected = false;
-        foreach (SidecarPeer peer in peers)
-        {
-            peersExpected |= OnPeerSeen(peer);
-        }
-
+        _listener = await _network.ListenAsync(_hello, Attach, cancellationToken).ConfigureAwait(false);
+        _network.Restarted += OnNetworkRestarted;
+        bool peersExpected = await _discovery.StartAsync(cancellationToken).ConfigureAwait(false);
         MeshLog.Started(_logger, DeviceId, Hostname, _identity.Incarnation, peersExpected);
         _election.Start(peersExpected);
-        StartPinging();
+        _pingTimer = _time.CreateTimer(static state => ((MeshNode)state!).PingAll(), this, PingInterval, PingInterval);
     }
 
     /// <summary>
     /// Leaves the mesh: says goodbye to every device, gives up the primary role, closes every connection and stops
-    /// listening. The sidecar is left to its owner.
+    /// listening. The network is left to its owner.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -149,11 +151,10 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
             return;
         }
 
-        _sidecar.PeerChanged -= OnPeerChanged;
-        _sidecar.Restarted -= OnSidecarRestarted;
-        foreach (PeerConnection connection in _connections.Values)
+        _network.Restarted -= OnNetworkRestarted;
+        foreach (IPeerConnection connection in _connections.Values)
         {
-            connection.SendControl(Control(ControlTypes.Goodbye, to: connection.Remote.DeviceId, ReadOnlyMemory<byte>.Empty));
+            connection.SendOverBound(Control(ControlTypes.Goodbye, to: connection.Remote.DeviceId, ReadOnlyMemory<byte>.Empty));
         }
 
         _election.Resign();
@@ -161,14 +162,13 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
         // Close first, so the goodbye and the close code 4004 reach every device (they drop us from the view at
         // once); only then stop the dialers, which would abort their connections.
         await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCodes.Goodbye, "goodbye").AsTask())).ConfigureAwait(false);
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await StopDialingAsync().ConfigureAwait(false);
-        if (_acceptLoop is not null)
+        await _discovery.DisposeAsync().ConfigureAwait(false);
+        if (_listener is not null)
         {
-            await _acceptLoop.ConfigureAwait(false);
+            await _listener.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (PeerConnection connection in _connections.Values)
+        foreach (IPeerConnection connection in _connections.Values)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
@@ -179,8 +179,10 @@ internal sealed partial class MeshNode : IConnectionHandler, IElectionOutput, IA
         }
 
         _election.Dispose();
-        _stopping.Dispose();
     }
+
+    /// <summary>A restarted network node lost every connection; the dialers reconnect, listening resumed.</summary>
+    private void OnNetworkRestarted(object? sender, EventArgs e) => MeshLog.NetworkRestarted(_logger);
 
     private static TruffleDevice WithRole(TruffleDevice device, MeshRole role) => device.Role == role ? device : device with { Role = role };
 

@@ -51,7 +51,7 @@ internal sealed partial class Router
             {
                 MeshMetrics.Relayed.Add(1);
             }
-            else if (target.SendControl(forward))
+            else if (target.SendOverBound(forward))
             {
                 MeshMetrics.Relayed.Add(1);
                 source.PauseReadingUntil(target.WaitForRoomAsync(CancellationToken.None).AsTask());
@@ -108,7 +108,7 @@ internal sealed partial class Router
                 continue;
             }
 
-            if (!link.SendControl(envelope))
+            if (!link.SendOverBound(envelope))
             {
                 Drop("closed");
             }

@@ -10,7 +10,7 @@ internal sealed partial class Router
     /// <summary>Sends an application envelope to one device.</summary>
     /// <exception cref="DeviceUnreachableException">There is no link to the device (or to the primary that would relay it).</exception>
     public async ValueTask SendAsync(
-        string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, EnvelopeFlags flags, ulong correlationId,
+        string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, Correlation correlation,
         CancellationToken cancellationToken)
     {
         ElectionState state = _election.Published;
@@ -19,7 +19,8 @@ internal sealed partial class Router
             throw new DeviceUnreachableException(to);
         }
 
-        var envelope = new Envelope(kind, messageNamespace, messageType, _self, to, NextSequence(), state.Term, correlationId, flags, payload);
+        var envelope = new Envelope(
+            kind, messageNamespace, messageType, _self, to, NextSequence(), state.Term, correlation.Id, correlation.Flags, payload, correlation.TimeoutMs);
         try
         {
             await via.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
@@ -43,12 +44,12 @@ internal sealed partial class Router
         var envelope = new Envelope(EnvelopeKind.App, messageNamespace, messageType, _self, to, NextSequence(), state.Term, 0, EnvelopeFlags.None, payload);
         if (to.Length > 0)
         {
-            return TryRoute(to, state, out IPeerLink? via, out EnvelopeKind kind) && via.SendControl(envelope with { Kind = kind });
+            return TryRoute(to, state, out IPeerLink? via, out EnvelopeKind kind) && via.SendOverBound(envelope with { Kind = kind });
         }
 
         if (TryGetRelay(state, out IPeerLink? relay))
         {
-            return relay.SendControl(envelope with { Kind = EnvelopeKind.Route });
+            return relay.SendOverBound(envelope with { Kind = EnvelopeKind.Route });
         }
 
         lock (_broadcastOrder)

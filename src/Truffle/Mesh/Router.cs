@@ -57,11 +57,21 @@ internal sealed partial class Router
     /// <summary>Stops routing through <paramref name="link"/>, unless a newer link to its device replaced it.</summary>
     public void Detach(IPeerLink link) => _links.TryRemove(new KeyValuePair<string, IPeerLink>(link.DeviceId, link));
 
-    /// <summary>Receives application envelopes of every namespace without a receiver of its own.</summary>
-    public void SetDefaultReceiver(IMeshReceiver receiver) => _defaultReceiver = receiver;
-
-    /// <summary>Receives application envelopes of one (reserved) namespace, such as <c>sync</c>.</summary>
-    public void SetReceiver(string messageNamespace, IMeshReceiver receiver) => _receivers[messageNamespace] = receiver;
+    /// <summary>
+    /// Receives application envelopes of one (reserved) namespace, such as <c>sync</c>, or of every namespace without
+    /// a receiver of its own when <paramref name="messageNamespace"/> is null.
+    /// </summary>
+    public void SetReceiver(string? messageNamespace, IMeshReceiver receiver)
+    {
+        if (messageNamespace is null)
+        {
+            _defaultReceiver = receiver;
+        }
+        else
+        {
+            _receivers[messageNamespace] = receiver;
+        }
+    }
 
     /// <summary>
     /// An application or route envelope arrived on <paramref name="source"/>. A link may only speak for its own

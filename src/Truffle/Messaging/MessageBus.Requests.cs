@@ -1,24 +1,19 @@
-using System.Buffers;
-using System.Collections.Concurrent;
-using MessagePack;
 using Microsoft.Extensions.Logging;
+using Truffle.Messaging;
 using Truffle.Wire;
 
-namespace Truffle.Messaging;
+namespace Truffle;
 
 /// <content>
-/// Request/reply: a request carries a correlation id; the responder's handler runs on the thread pool and its
-/// reply, "no responder" or error comes back with the same id. A request fails at once when its target goes
-/// offline, and on the caller's clock when no answer comes.
+/// Request/reply: a request carries a correlation id and the requester's timeout; the responder's handler runs from
+/// its own bounded queue with a token cancelled when that timeout passes, and its reply, "no responder" or error
+/// comes back with the same id. A request fails at once when its target goes offline, and on the requester's clock
+/// when no answer comes.
 /// </content>
-internal sealed partial class MessageBus
+public sealed partial class MessageBus
 {
     // The longest delay a CancellationTokenSource timer accepts.
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
-
-    private readonly Dictionary<(string Namespace, string Type), Func<InboundMessage, CancellationToken, ValueTask<ReadOnlyMemory<byte>>>> _handlers = [];
-    private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
-    private long _correlation;
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is neither positive nor infinite.</exception>
@@ -26,16 +21,15 @@ internal sealed partial class MessageBus
         string deviceId, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
-        MessageNames.ValidateApplicationNamespace(messageNamespace);
-        MessageNames.Validate(messageType);
-        MessagePayloads.Validate(payload, _mesh.MaxPayloadBytes);
+        ValidateOutgoing(messageNamespace, messageType, payload);
         if (timeout != Timeout.InfiniteTimeSpan && (timeout <= TimeSpan.Zero || timeout > MaxTimeout))
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive or Timeout.InfiniteTimeSpan.");
         }
 
-        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
         ulong correlation = (ulong)Interlocked.Increment(ref _correlation);
+        uint timeoutMs = timeout == Timeout.InfiniteTimeSpan ? 0 : (uint)Math.Max(1, Math.Ceiling(timeout.TotalMilliseconds));
         var pending = new PendingRequest(deviceId);
         _pending[correlation] = pending;
         using var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(timeout, _time);
@@ -43,19 +37,24 @@ internal sealed partial class MessageBus
         {
             if (deviceId == LocalDeviceId)
             {
-                var request = new InboundMessage(LocalDeviceId, messageNamespace, messageType, payload.ToArray(), IsBroadcast: false);
-                _ = Task.Run(() => AnswerAsync(request, correlation), CancellationToken.None);
+                Answer(new InboundMessage(LocalDeviceId, messageNamespace, messageType, payload.ToArray(), IsBroadcast: false), correlation, timeoutMs);
             }
             else
             {
-                await _mesh.SendAsync(deviceId, messageNamespace, messageType, payload, EnvelopeFlags.Request, correlation, cancellationToken)
+                await _endpoint.SendAsync(
+                    deviceId, messageNamespace, messageType, payload, new Correlation(EnvelopeFlags.Request, correlation, timeoutMs), cancellationToken)
                     .ConfigureAwait(false);
             }
 
             using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
             return await pending.Reply.Task.WaitAsync(either.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller's own token, not the linked one it was waited with.
+            throw new OperationCanceledException("The request was cancelled.", e, cancellationToken);
+        }
+        catch (OperationCanceledException e) when (timeoutSource.IsCancellationRequested)
         {
             throw new TimeoutException(
                 $"No reply from device '{deviceId}' to {messageNamespace}/{messageType} within {timeout}.", e);
@@ -73,91 +72,82 @@ internal sealed partial class MessageBus
         MessageNames.Validate(messageType);
         ArgumentNullException.ThrowIfNull(handler);
         var key = (messageNamespace, messageType);
+        RequestHandler registered;
         lock (_gate)
         {
             ThrowIfDisposed();
-            if (!_handlers.TryAdd(key, handler))
+            if (_handlers.ContainsKey(key))
             {
                 throw new InvalidOperationException($"A handler for {messageNamespace}/{messageType} is already registered on device '{LocalDeviceId}'.");
             }
+
+            registered = new RequestHandler(messageNamespace, handler, ReplyAsync, _endpoint.MaxPayloadBytes, _time, _handlerLogger);
+            _handlers.Add(key, registered);
         }
 
         return new Registration(() =>
         {
             lock (_gate)
             {
-                if (_handlers.TryGetValue(key, out var registered) && ReferenceEquals(registered, handler))
+                if (_handlers.TryGetValue(key, out RequestHandler? current) && ReferenceEquals(current, registered))
                 {
                     _handlers.Remove(key);
                 }
             }
+
+            registered.Dispose();
         });
     }
 
-    /// <summary>A request arrived from another device: answer it on the thread pool, never on the read loop.</summary>
-    private void Answer(in Envelope envelope)
+    /// <summary>A request arrived (from another device, or from this one): queue it for its handler, or answer "no responder".</summary>
+    private void Answer(in InboundMessage request, ulong correlation, uint timeoutMs)
     {
-        var request = new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), IsBroadcast: false);
-        ulong correlation = envelope.CorrelationId;
-        _ = Task.Run(() => AnswerAsync(request, correlation), CancellationToken.None);
-    }
-
-    /// <summary>Runs the handler and sends what it gives: a reply, "no responder" or the exception. Never throws.</summary>
-    private async Task AnswerAsync(InboundMessage request, ulong correlation)
-    {
-        Func<InboundMessage, CancellationToken, ValueTask<ReadOnlyMemory<byte>>>? handler;
+        RequestHandler? handler;
         lock (_gate)
         {
             handler = _handlers.GetValueOrDefault((request.Namespace, request.Type));
         }
 
-        ReadOnlyMemory<byte> reply = ReadOnlyMemory<byte>.Empty;
-        EnvelopeFlags flags = EnvelopeFlags.Reply;
         if (handler is null)
         {
-            flags |= EnvelopeFlags.NoResponder;
+            _ = ReplyAsync(request, correlation, EnvelopeFlags.Reply | EnvelopeFlags.NoResponder, ReadOnlyMemory<byte>.Empty);
         }
-        else
+        else if (!handler.TryEnqueue(new IncomingRequest(request, correlation, timeoutMs, _time.GetTimestamp())))
         {
-            try
-            {
-                reply = await handler(request, CancellationToken.None).ConfigureAwait(false);
-                if (reply.Length > _mesh.MaxPayloadBytes)
-                {
-                    // It cannot travel; the caller gets a remote error now instead of a timeout later.
-                    throw new InvalidOperationException(MessagePayloads.TooLarge("The reply", reply.Length, _mesh.MaxPayloadBytes));
-                }
-            }
-#pragma warning disable CA1031 // a handler's exception goes back to the caller as a remote error
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                TruffleMetrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", request.Namespace));
-                Log.RequestHandlerFailed(_logger, request.Namespace, request.Type, request.From, e);
-                flags |= EnvelopeFlags.RemoteError;
-                reply = EncodeError(e);
-            }
+            TruffleMetrics.RequestsRefused.Add(1, new KeyValuePair<string, object?>("namespace", request.Namespace));
+            Log.RequestQueueFull(_logger, request.Namespace, request.Type, request.From, RequestHandler.QueueCapacity);
+            string message = $"The responder's queue for {request.Namespace}/{request.Type} is full ({RequestHandler.QueueCapacity} requests waiting); try again later.";
+            _ = ReplyAsync(request, correlation, EnvelopeFlags.Reply | EnvelopeFlags.RemoteError, RemoteErrors.Encode(RequestHandler.BusyError, message));
         }
+    }
 
+    /// <summary>Sends a reply, "no responder" or error back to the requester. Never throws; a lost reply is logged and counted.</summary>
+    private async Task ReplyAsync(InboundMessage request, ulong correlation, EnvelopeFlags flags, ReadOnlyMemory<byte> payload)
+    {
         if (request.From == LocalDeviceId)
         {
-            Complete(correlation, LocalDeviceId, request.Namespace, request.Type, flags, reply);
+            Complete(correlation, LocalDeviceId, request.Namespace, request.Type, flags, payload);
             return;
         }
 
         try
         {
-            await _mesh.SendAsync(request.From, request.Namespace, request.Type, reply, flags, correlation, CancellationToken.None).ConfigureAwait(false);
+            await _endpoint.SendAsync(request.From, request.Namespace, request.Type, payload, new Correlation(flags, correlation), CancellationToken.None)
+                .ConfigureAwait(false);
         }
         catch (DeviceUnreachableException e)
         {
             TruffleMetrics.RepliesLost.Add(1, new KeyValuePair<string, object?>("namespace", request.Namespace));
             Log.ReplyLost(_logger, request.Namespace, request.Type, request.From, e.Message);
         }
+#pragma warning disable CA1031 // a reply runs detached from any caller: whatever breaks is reported here
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            TruffleMetrics.InternalError("reply");
+            Log.ReplyFailed(_logger, request.Namespace, request.Type, request.From, e);
+        }
     }
-
-    private void CompleteRequest(in Envelope envelope) =>
-        Complete(envelope.CorrelationId, envelope.From, envelope.Namespace, envelope.Type, envelope.Flags, envelope.Payload);
 
     private void Complete(ulong correlation, string from, string messageNamespace, string messageType, EnvelopeFlags flags, ReadOnlyMemory<byte> payload)
     {
@@ -177,7 +167,7 @@ internal sealed partial class MessageBus
         }
         else if ((flags & EnvelopeFlags.RemoteError) != 0)
         {
-            (string type, string message) = DecodeError(payload);
+            (string type, string message) = RemoteErrors.Decode(payload);
             pending.Reply.TrySetException(new RemoteHandlerException(from, type, message));
         }
         else
@@ -200,35 +190,12 @@ internal sealed partial class MessageBus
         }
     }
 
-    private static byte[] EncodeError(Exception e)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(2);
-        writer.Write(e.GetType().FullName ?? e.GetType().Name);
-        writer.Write(e.Message);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static (string Type, string Message) DecodeError(ReadOnlyMemory<byte> payload)
-    {
-        try
-        {
-            var reader = new MessagePackReader(payload);
-            if (reader.ReadArrayHeader() >= 2)
-            {
-                return (reader.ReadString() ?? "Exception", reader.ReadString() ?? "");
-            }
-        }
-        catch (MessagePackSerializationException)
-        {
-            // A malformed error still fails the request, with what we know (the caller sees it, so no log here).
-            TruffleMetrics.DecodeErrors.Add(1);
-        }
-
-        return ("Exception", "(the remote error could not be read)");
-    }
+    /// <summary>A request waiting for its handler: what the handler gets, and what its reply needs.</summary>
+    /// <param name="Message">The request as the handler sees it.</param>
+    /// <param name="Correlation">The id its reply carries.</param>
+    /// <param name="TimeoutMs">The requester's timeout from when it sent the request; 0 for none.</param>
+    /// <param name="ReceivedAt">When it arrived, on the bus's clock: its deadline counts from here.</param>
+    internal readonly record struct IncomingRequest(InboundMessage Message, ulong Correlation, uint TimeoutMs, long ReceivedAt);
 
     private sealed class PendingRequest(string deviceId)
     {
@@ -239,10 +206,13 @@ internal sealed partial class MessageBus
 
     private static partial class Log
     {
-        [LoggerMessage(7001, LogLevel.Error, "The request handler for {Namespace}/{Type} from {From} threw; the caller gets a remote error")]
-        public static partial void RequestHandlerFailed(ILogger logger, string @namespace, string type, string from, Exception exception);
-
         [LoggerMessage(7002, LogLevel.Warning, "The reply to {Namespace}/{Type} could not be sent to {From}: {Reason}")]
         public static partial void ReplyLost(ILogger logger, string @namespace, string type, string from, string reason);
+
+        [LoggerMessage(7004, LogLevel.Error, "The reply to {Namespace}/{Type} for {From} failed")]
+        public static partial void ReplyFailed(ILogger logger, string @namespace, string type, string from, Exception exception);
+
+        [LoggerMessage(7003, LogLevel.Warning, "The request queue for {Namespace}/{Type} is full ({Capacity}); the request from {From} was refused")]
+        public static partial void RequestQueueFull(ILogger logger, string @namespace, string type, string from, int capacity);
     }
 }

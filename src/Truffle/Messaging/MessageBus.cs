@@ -1,64 +1,83 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Truffle.Mesh;
+using Truffle.Messaging;
 using Truffle.Wire;
 
-namespace Truffle.Messaging;
+namespace Truffle;
 
 /// <summary>
-/// The networked <see cref="IMessageBus"/> (SPEC §6): namespaced pub/sub and request/reply over the mesh. Delivery is
-/// at-most-once and in order per sender; every subscription has its own bounded queue, so handlers never hold up a
-/// connection's read loop. The namespaces <c>truffle</c>, <c>mesh</c> and <c>sync</c> are reserved for the runtime.
+/// The message bus of one device (SPEC §6): namespaced pub/sub and request/reply over the mesh. It is
+/// <see cref="TruffleNode.Bus"/> of a networked node, and what <see cref="InProcessNetwork.Connect"/> gives each
+/// device of a process-local mesh: the same class, so an app's handlers behave the same in tests as on a network.
 /// </summary>
-internal sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDisposable
+/// <remarks>
+/// Delivery is at-most-once and in order per sender; every subscription and every request handler has its own
+/// bounded queue, so handlers never hold up the network. The namespaces <c>truffle</c>, <c>mesh</c> and <c>sync</c>
+/// are reserved for the runtime. Disposing stops every subscription and handler and fails pending requests.
+/// </remarks>
+public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDisposable
 {
-    private readonly MeshNode _mesh;
+    private readonly IMeshEndpoint _endpoint;
+    private readonly IAsyncDisposable? _ownedEndpoint;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ILogger _subscriptionLogger;
+    private readonly ILogger _handlerLogger;
     private readonly Lock _gate = new();
 
     // Copy-on-write, so the read loops deliver without taking the lock.
     private Subscription[] _subscriptions = [];
+    private readonly Dictionary<(string Namespace, string Type), RequestHandler> _handlers = [];
+    private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
+    private long _correlation;
     private bool _disposed;
 
-    public MessageBus(MeshNode mesh, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    /// <param name="endpoint">The mesh (or the in-process hub) this bus sends through and receives from.</param>
+    /// <param name="timeProvider">The clock of request timeouts and handler deadlines.</param>
+    /// <param name="loggerFactory">Where the bus, its subscriptions and handlers log.</param>
+    /// <param name="ownedEndpoint">Disposed with the bus (an in-process device leaves its hub); null when the endpoint has another owner.</param>
+    internal MessageBus(IMeshEndpoint endpoint, TimeProvider timeProvider, ILoggerFactory loggerFactory, IAsyncDisposable? ownedEndpoint = null)
     {
-        _mesh = mesh;
+        _endpoint = endpoint;
+        _ownedEndpoint = ownedEndpoint;
         _time = timeProvider;
         _logger = loggerFactory.CreateLogger<MessageBus>();
         _subscriptionLogger = loggerFactory.CreateLogger<Subscription>();
-        mesh.SetDefaultReceiver(this);
-        mesh.DeviceOffline += OnDeviceOffline;
+        _handlerLogger = loggerFactory.CreateLogger<RequestHandler>();
+        endpoint.SetReceiver(null, this);
+        endpoint.DeviceOffline += OnDeviceOffline;
     }
 
     /// <inheritdoc/>
-    public string LocalDeviceId => _mesh.DeviceId;
+    public string LocalDeviceId => _endpoint.DeviceId;
 
     /// <inheritdoc/>
     public ValueTask SendAsync(string deviceId, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
-        MessageNames.ValidateApplicationNamespace(messageNamespace);
-        MessageNames.Validate(messageType);
-        MessagePayloads.Validate(payload, _mesh.MaxPayloadBytes);
-        ThrowIfDisposed();
+        ValidateOutgoing(messageNamespace, messageType, payload);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         if (deviceId == LocalDeviceId)
         {
             Deliver(new InboundMessage(LocalDeviceId, messageNamespace, messageType, payload.ToArray(), IsBroadcast: false));
             return ValueTask.CompletedTask;
         }
 
-        return _mesh.SendAsync(deviceId, messageNamespace, messageType, payload, EnvelopeFlags.None, 0, cancellationToken);
+        return _endpoint.SendAsync(deviceId, messageNamespace, messageType, payload, Correlation.None, cancellationToken);
     }
 
     /// <inheritdoc/>
     public ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
-        MessageNames.ValidateApplicationNamespace(messageNamespace);
-        MessageNames.Validate(messageType);
-        MessagePayloads.Validate(payload, _mesh.MaxPayloadBytes);
-        ThrowIfDisposed();
-        return _mesh.BroadcastAsync(messageNamespace, messageType, payload, cancellationToken);
+        ValidateOutgoing(messageNamespace, messageType, payload);
+        return cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled(cancellationToken)
+            : _endpoint.BroadcastAsync(messageNamespace, messageType, payload, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -72,6 +91,7 @@ internal sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDis
         }
 
         ArgumentNullException.ThrowIfNull(handler);
+        ThrowIfDisposed();
         var subscription = new Subscription(messageNamespace, messageType, handler, options, _subscriptionLogger);
         lock (_gate)
         {
@@ -99,11 +119,12 @@ internal sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDis
     {
         if ((envelope.Flags & EnvelopeFlags.Reply) != 0)
         {
-            CompleteRequest(envelope);
+            Complete(envelope.CorrelationId, envelope.From, envelope.Namespace, envelope.Type, envelope.Flags, envelope.Payload);
         }
         else if ((envelope.Flags & EnvelopeFlags.Request) != 0)
         {
-            Answer(envelope);
+            var request = new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), IsBroadcast: false);
+            Answer(request, envelope.CorrelationId, envelope.TimeoutMs);
         }
         else
         {
@@ -111,10 +132,15 @@ internal sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDis
         }
     }
 
-    /// <summary>Stops every subscription (waiting for running handlers) and fails pending requests.</summary>
+    /// <summary>
+    /// Stops every subscription and request handler (discarding what they have queued; their handlers' tokens are
+    /// cancelled), fails pending requests, leaves the in-process hub when the bus belongs to one, and waits until
+    /// running handlers have returned. Safe to call more than once; do not await it from inside a handler.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         Subscription[] subscriptions;
+        RequestHandler[] handlers;
         lock (_gate)
         {
             if (_disposed)
@@ -125,15 +151,44 @@ internal sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDis
             _disposed = true;
             subscriptions = _subscriptions;
             _subscriptions = [];
+            handlers = [.. _handlers.Values];
             _handlers.Clear();
         }
 
-        _mesh.DeviceOffline -= OnDeviceOffline;
+        _endpoint.DeviceOffline -= OnDeviceOffline;
         FailRequests(null, static id => new ObjectDisposedException(nameof(MessageBus), $"The bus closed while a request to '{id}' was pending."));
+        foreach (Subscription subscription in subscriptions)
+        {
+            subscription.Dispose();
+        }
+
+        foreach (RequestHandler handler in handlers)
+        {
+            handler.Dispose();
+        }
+
+        if (_ownedEndpoint is not null)
+        {
+            await _ownedEndpoint.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (Subscription subscription in subscriptions)
         {
             await subscription.DisposeAsync().ConfigureAwait(false);
         }
+
+        foreach (RequestHandler handler in handlers)
+        {
+            await handler.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void ValidateOutgoing(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload)
+    {
+        MessageNames.ValidateApplicationNamespace(messageNamespace);
+        MessageNames.Validate(messageType);
+        MessagePayloads.Validate(payload, _endpoint.MaxPayloadBytes);
+        ThrowIfDisposed();
     }
 
     private void Deliver(in InboundMessage message)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using MessagePack;
+using Truffle.Wire;
 
 namespace Truffle.Sync;
 
@@ -59,8 +60,7 @@ public sealed class SliceDelta
         {
             return T.Apply(previous, ref reader, TruffleSerializer.Options, out applied);
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
-                                      or FormatException or InsufficientExecutionStackException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             throw new TruffleSerializationException($"Cannot apply a delta to {typeof(T).Name}: {e.Message}", e);
         }

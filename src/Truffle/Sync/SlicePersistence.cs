@@ -1,6 +1,7 @@
 using System.Buffers;
 using MessagePack;
 using Microsoft.Extensions.Logging;
+using Truffle.Wire;
 
 namespace Truffle.Sync;
 
@@ -94,8 +95,7 @@ internal sealed class SlicePersistence
             ReadOnlySequence<byte> whole = reader.ReadBytes() ?? throw new InvalidDataException("No slice.");
             return (seq, whole.ToArray());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or MessagePackSerializationException
-                                      or EndOfStreamException or OverflowException or InvalidDataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || MalformedInput.Is(e))
         {
             SyncMetrics.PersistenceError("load", _storeId);
             SyncLog.LoadFailed(_logger, _storeId, Path, e);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using MessagePack;
+using Truffle.Wire;
 
 namespace Truffle.Sync;
 
@@ -95,8 +96,7 @@ internal static class SyncMessageCodec
                 message = null;
             }
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
-                                      or FormatException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             message = null;
         }

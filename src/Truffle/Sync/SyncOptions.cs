@@ -26,7 +26,7 @@ public sealed record SyncOptions
     /// lowers a larger value to that). A larger local slice is kept but not sent (logged, counted in
     /// <c>truffle.sync.too_large</c>); a larger one received is counted as malformed.
     /// </summary>
-    public int MaxSliceBytes { get; init; } = Wire.EnvelopeLimits.Default.MaxPayloadBytes - Sync.MeshSyncBridge.HeaderRoom;
+    public int MaxSliceBytes { get; init; } = Wire.EnvelopeLimits.Default.MaxPayloadBytes - Sync.StoreSyncAdapter.HeaderRoom;
 
     /// <summary>How many changes each <c>ChangesAsync</c> reader buffers before the oldest is dropped (256).</summary>
     public int ChangeBufferCapacity { get; init; } = 256;

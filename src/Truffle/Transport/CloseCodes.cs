@@ -1,8 +1,14 @@
 namespace Truffle.Transport;
 
-/// <summary>The application close codes of SPEC §4 (WebSocket private range 4000–4999).</summary>
+/// <summary>The application close codes of SPEC §4 (WebSocket private range 4000–4999), and the standard ones Truffle uses.</summary>
 internal static class CloseCodes
 {
+    /// <summary>
+    /// The node is overloaded (RFC 6455 1013, "try again later"): too many handshakes at once. An incoming connection
+    /// refused for it is closed before the upgrade, so only this side's metric carries the code.
+    /// </summary>
+    public const int TryAgainLater = 1013;
+
     /// <summary>The peer belongs to another app.</summary>
     public const int AppMismatch = 4001;
 

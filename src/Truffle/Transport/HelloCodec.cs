@@ -84,7 +84,7 @@ internal static class HelloCodec
             return hello;
         }
         // The reader reports a broken length as an argument out of range, not only as end of stream.
-        catch (Exception ex) when (ex is EndOfStreamException or MessagePackSerializationException or OverflowException or ArgumentException)
+        catch (Exception ex) when (MalformedInput.Is(ex))
         {
             problem = "malformed";
             return null;

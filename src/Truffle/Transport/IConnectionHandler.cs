@@ -2,7 +2,7 @@ using Truffle.Wire;
 
 namespace Truffle.Transport;
 
-/// <summary>What a <see cref="PeerConnection"/> reports to the layer above (the mesh), from its read loop.</summary>
+/// <summary>What an <see cref="IPeerConnection"/> reports to the layer above (the mesh), from its read loop.</summary>
 internal interface IConnectionHandler
 {
     /// <summary>
@@ -10,10 +10,10 @@ internal interface IConnectionHandler
     /// only during the call (copy it to keep it). Must not block; an exception is logged and counted, and the loop
     /// goes on.
     /// </summary>
-    void OnEnvelope(PeerConnection connection, in Envelope envelope);
+    void OnEnvelope(IPeerConnection connection, in Envelope envelope);
 
     /// <summary>The connection closed, for whatever reason; called exactly once, after the last <see cref="OnEnvelope"/>.</summary>
-    void OnClosed(PeerConnection connection, ConnectionClosed closed);
+    void OnClosed(IPeerConnection connection, ConnectionClosed closed);
 }
 
 /// <summary>Why a connection closed.</summary>

@@ -18,8 +18,12 @@ internal interface IPeerLink
     /// <summary>Queues an envelope unless the send queue is over its bound or the connection is closing.</summary>
     bool TrySend(in Envelope envelope);
 
-    /// <summary>Queues an envelope even over the bound; false only when the connection is closing.</summary>
-    bool SendControl(in Envelope envelope);
+    /// <summary>
+    /// Queues an envelope even over the bound, for what must not wait and must not be lost to a full queue: mesh
+    /// control, a relay's forward whose source it then pauses, a broadcast enqueued everywhere at once, sync posts.
+    /// False only when the connection is closing.
+    /// </summary>
+    bool SendOverBound(in Envelope envelope);
 
     /// <summary>Waits until the send queue is at or under its bound, or the connection is closing.</summary>
     ValueTask WaitForRoomAsync(CancellationToken cancellationToken);

@@ -12,8 +12,8 @@ namespace Truffle.Transport;
 internal sealed class OutgoingConnector : IAsyncDisposable
 {
     private readonly string _name;
-    private readonly Func<CancellationToken, Task<PeerConnection>> _connect;
-    private readonly Action<PeerConnection> _connected;
+    private readonly Func<CancellationToken, Task<IPeerConnection>> _connect;
+    private readonly Action<IPeerConnection> _connected;
     private readonly TransportOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -25,8 +25,8 @@ internal sealed class OutgoingConnector : IAsyncDisposable
 
     /// <summary>Starts connecting at once.</summary>
     /// <param name="name">The peer, for logs.</param>
-    /// <param name="connect">Opens one connection (dial, upgrade, hello); see <see cref="PeerConnection.ConnectAsync"/>.</param>
-    /// <param name="connected">Receives each new connection, which it must <see cref="PeerConnection.Start"/>; it must not block.</param>
+    /// <param name="connect">Opens one connection (dial, upgrade, hello); see <see cref="IPeerNetwork.ConnectAsync"/>.</param>
+    /// <param name="connected">Receives each new connection, which it must <see cref="IPeerConnection.Start"/>; it must not block.</param>
     /// <param name="options">The reconnect delays.</param>
     /// <param name="timeProvider">The clock the delays run on.</param>
     /// <param name="logger">Where failures are logged: the first of a run as a warning, the rest at debug level.</param>
@@ -38,8 +38,8 @@ internal sealed class OutgoingConnector : IAsyncDisposable
     /// </param>
     public OutgoingConnector(
         string name,
-        Func<CancellationToken, Task<PeerConnection>> connect,
-        Action<PeerConnection> connected,
+        Func<CancellationToken, Task<IPeerConnection>> connect,
+        Action<IPeerConnection> connected,
         TransportOptions options,
         TimeProvider timeProvider,
         ILogger logger,
@@ -60,7 +60,10 @@ internal sealed class OutgoingConnector : IAsyncDisposable
         _logger = logger;
         _waiting = waiting;
         _backoff = new Backoff(options.ReconnectBaseDelay, options.ReconnectMaxDelay, random ?? Random.Shared);
-        _loop = Task.Run(RunAsync);
+
+        // Started on the caller's thread, not the thread pool: the first dial begins at once and, over the
+        // simulated network, every step of the loop runs on the simulation's thread, in its order.
+        _loop = RunAsync();
     }
 
     /// <summary>Stops reconnecting, disposes the live connection and waits for the loop to end. Never throws.</summary>
@@ -71,7 +74,7 @@ internal sealed class OutgoingConnector : IAsyncDisposable
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        _stopping.Cancel();
         await _loop.ConfigureAwait(false);
         _stopping.Dispose();
     }
@@ -84,7 +87,7 @@ internal sealed class OutgoingConnector : IAsyncDisposable
         {
             while (!stopping.IsCancellationRequested)
             {
-                PeerConnection connection;
+                IPeerConnection connection;
                 try
                 {
                     connection = await _connect(stopping).ConfigureAwait(false);
@@ -120,7 +123,7 @@ internal sealed class OutgoingConnector : IAsyncDisposable
         }
     }
 
-    private async Task RunConnectionAsync(PeerConnection connection, CancellationToken stopping)
+    private async Task RunConnectionAsync(IPeerConnection connection, CancellationToken stopping)
     {
         try
         {
@@ -176,7 +179,7 @@ internal sealed class OutgoingConnector : IAsyncDisposable
     private async Task WaitAsync(TimeSpan delay, CancellationToken stopping)
     {
         // The timer starts before the callback, so a test that advances fake time in it cannot miss the timer.
-        Task wait = Task.Delay(delay, _time, stopping);
+        Task wait = ClockDelay.WaitAsync(_time, delay, stopping);
         _waiting?.Invoke(delay);
         await wait.ConfigureAwait(false);
     }

@@ -37,10 +37,10 @@ internal sealed partial class PeerConnection
     public bool TrySend(in Envelope envelope) => Enqueue(envelope, force: false);
 
     /// <summary>
-    /// Queues a control envelope even when the queue is over its bound (control traffic is small and must get
-    /// through a flooded connection); false only when the connection is closing or the envelope breaks the limits.
+    /// Queues an envelope even when the queue is over its bound (see <see cref="IPeerLink.SendOverBound"/>); false
+    /// only when the connection is closing or the envelope breaks the limits.
     /// </summary>
-    public bool SendControl(in Envelope envelope) => Enqueue(envelope, force: true);
+    public bool SendOverBound(in Envelope envelope) => Enqueue(envelope, force: true);
 
     private bool Enqueue(in Envelope envelope, bool force)
     {

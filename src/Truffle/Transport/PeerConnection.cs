@@ -24,10 +24,10 @@ namespace Truffle.Transport;
 /// queued; an envelope is never split). Overflow policy, with <see cref="TransportOptions.SendQueueBytes"/> as the
 /// bound on bytes queued and not yet sent: <see cref="SendAsync"/> waits while the queue is over the bound;
 /// <see cref="TrySend"/> never waits and returns false instead (the caller counts its drop);
-/// <see cref="SendControl"/> queues even over the bound, since control traffic is small and must not be lost.
+/// <see cref="SendOverBound"/> queues even over the bound, for traffic that must neither wait nor be lost.
 /// </para>
 /// </remarks>
-internal sealed partial class PeerConnection : IPeerLink, IAsyncDisposable
+internal sealed partial class PeerConnection : IPeerConnection
 {
     // Bounds each step of a graceful close, so a peer that stopped reading cannot hold a close up.
     private static readonly TimeSpan CloseStepTimeout = TimeSpan.FromSeconds(1);

@@ -43,4 +43,10 @@ internal static partial class TransportLog
 
     [LoggerMessage(EventId = 4013, Level = LogLevel.Error, Message = "Reconnect loop for {Name} failed")]
     public static partial void ConnectorFailed(ILogger logger, Exception exception, string name);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "Too many handshakes in progress; connection from {Remote} closed")]
+    public static partial void TooManyHandshakes(ILogger logger, string remote);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Handshake with {Remote} failed")]
+    public static partial void HandshakeFailed(ILogger logger, string remote, Exception exception);
 }

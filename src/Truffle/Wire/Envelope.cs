@@ -50,6 +50,10 @@ internal enum EnvelopeFlags : byte
 /// <param name="CorrelationId">Pairs a request with its reply; 0 for neither.</param>
 /// <param name="Flags">The request/reply role.</param>
 /// <param name="Payload">The MessagePack payload, as opaque bytes.</param>
+/// <param name="TimeoutMs">
+/// A request's timeout in milliseconds from when it was sent (the requester stops waiting then, so the responder
+/// cancels its handler then); 0 for none. Relative, because the devices' clocks are not synchronized.
+/// </param>
 internal readonly record struct Envelope(
     EnvelopeKind Kind,
     string Namespace,
@@ -60,7 +64,8 @@ internal readonly record struct Envelope(
     ulong Term,
     ulong CorrelationId,
     EnvelopeFlags Flags,
-    ReadOnlyMemory<byte> Payload)
+    ReadOnlyMemory<byte> Payload,
+    uint TimeoutMs = 0)
 {
     /// <summary>True when the envelope is for every device rather than one.</summary>
     public bool IsBroadcast => To.Length == 0;

@@ -7,13 +7,17 @@ namespace Truffle.Wire;
 
 /// <summary>
 /// Writes and reads <see cref="Envelope"/>s as a MessagePack array of ten elements in field order: kind (int),
-/// namespace, type, from, to (str), sequence, term, correlation id (uint), flags (int), payload (bin). Readers skip
-/// trailing elements a newer version adds.
+/// namespace, type, from, to (str), sequence, term, correlation id (uint), flags (int), payload (bin); then the
+/// optional elements, written only when they differ from their default: a request's timeout in milliseconds (uint).
+/// Readers skip trailing elements a newer version adds.
 /// </summary>
 internal static class EnvelopeCodec
 {
-    /// <summary>The number of array elements this version writes and requires.</summary>
+    /// <summary>The number of array elements every envelope has.</summary>
     public const int FieldCount = 10;
+
+    /// <summary>The number of array elements with the optional ones this version knows.</summary>
+    public const int FieldCountWithTimeout = FieldCount + 1;
 
     private const int NamespaceSlot = 0;
     private const int TypeSlot = 1;
@@ -27,7 +31,7 @@ internal static class EnvelopeCodec
     public static void Write(IBufferWriter<byte> output, in Envelope envelope)
     {
         var writer = new MessagePackWriter(output);
-        writer.WriteArrayHeader(FieldCount);
+        writer.WriteArrayHeader(envelope.TimeoutMs != 0 ? FieldCountWithTimeout : FieldCount);
         writer.Write((byte)envelope.Kind);
         writer.Write(envelope.Namespace);
         writer.Write(envelope.Type);
@@ -38,6 +42,11 @@ internal static class EnvelopeCodec
         writer.Write(envelope.CorrelationId);
         writer.Write((byte)envelope.Flags);
         writer.Write(envelope.Payload.Span);
+        if (envelope.TimeoutMs != 0)
+        {
+            writer.Write(envelope.TimeoutMs);
+        }
+
         writer.Flush();
     }
 
@@ -107,7 +116,9 @@ internal static class EnvelopeCodec
             ulong correlationId = ReadUnsigned(ref reader, ref problem);
             ulong flags = ReadUnsigned(ref reader, ref problem);
             ReadOnlyMemory<byte> payload = ReadPayload(ref reader, limits, ref problem);
-            SkipElements(ref reader, count - FieldCount);
+            bool hasTimeout = count >= FieldCountWithTimeout;
+            ulong timeoutMs = hasTimeout ? ReadUnsigned(ref reader, ref problem) : 0;
+            SkipElements(ref reader, count - (hasTimeout ? FieldCountWithTimeout : FieldCount));
 
             if (kind > (ulong)EnvelopeKind.Route)
             {
@@ -119,16 +130,21 @@ internal static class EnvelopeCodec
                 problem ??= "flags";
             }
 
+            if (timeoutMs > uint.MaxValue)
+            {
+                problem ??= "timeout";
+            }
+
             if (problem is not null)
             {
                 return EnvelopeReadStatus.Invalid;
             }
 
-            envelope = new Envelope((EnvelopeKind)kind, ns, type, from, to, sequence, term, correlationId, (EnvelopeFlags)flags, payload);
+            envelope = new Envelope((EnvelopeKind)kind, ns, type, from, to, sequence, term, correlationId, (EnvelopeFlags)flags, payload, (uint)timeoutMs);
             return EnvelopeReadStatus.Ok;
         }
         // The reader reports a broken length as an argument out of range, not only as end of stream.
-        catch (Exception ex) when (ex is EndOfStreamException or MessagePackSerializationException or OverflowException or ArgumentException)
+        catch (Exception ex) when (MalformedInput.Is(ex))
         {
             problem = "malformed";
             return EnvelopeReadStatus.Malformed;

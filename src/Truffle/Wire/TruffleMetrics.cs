@@ -57,10 +57,18 @@ internal static class TruffleMetrics
     public static readonly Counter<long> RepliesLost =
         Meter.CreateCounter<long>("truffle.replies.lost", "{reply}", "Replies that could not be sent because the caller was unreachable.");
 
+    /// <summary>Requests refused at once because their handler's queue was full (tag <c>namespace</c>).</summary>
+    public static readonly Counter<long> RequestsRefused =
+        Meter.CreateCounter<long>("truffle.requests.refused", "{request}", "Requests refused because the handler's queue was full.");
+
+    /// <summary>Requests whose requester's timeout passed before or while their handler ran: no reply is sent (tag <c>namespace</c>).</summary>
+    public static readonly Counter<long> RequestsExpired =
+        Meter.CreateCounter<long>("truffle.requests.expired", "{request}", "Requests whose timeout passed before their handler answered.");
+
     /// <summary>
     /// Unexpected exceptions the runtime caught, logged and survived (tag <c>where</c>: <c>accept</c>,
     /// <c>connector</c>, <c>election_output</c>, <c>sync_timer</c>, <c>sidecar_exit</c>, <c>sidecar_supervision</c>,
-    /// <c>sidecar_relisten</c>, <c>bridge_accept</c>): each is a bug or an environment problem to look at.
+    /// <c>sidecar_relisten</c>, <c>bridge_accept</c>, <c>reply</c>, <c>relist</c>): each is a bug or an environment problem to look at.
     /// </summary>
     public static readonly Counter<long> InternalErrors =
         Meter.CreateCounter<long>("truffle.internal.errors", "{error}", "Unexpected exceptions caught and survived by the runtime.");

@@ -65,8 +65,7 @@ public static class TruffleSerializer
         {
             return formatter.Deserialize(ref reader, Options);
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
-                                      or FormatException or InsufficientExecutionStackException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             throw new TruffleSerializationException($"Cannot read {typeof(T).Name}: {e.Message}", e);
         }

@@ -8,9 +8,9 @@ namespace Truffle.Tests.Generated;
 public sealed class TypedApiTests : IAsyncDisposable
 {
     private readonly InProcessNetwork _network;
-    private readonly InProcessBus _ana;
-    private readonly InProcessBus _bo;
-    private readonly InProcessBus _cy;
+    private readonly MessageBus _ana;
+    private readonly MessageBus _bo;
+    private readonly MessageBus _cy;
 
     public TypedApiTests()
         : this(new InProcessNetwork())
@@ -148,8 +148,8 @@ public sealed class TypedApiTests : IAsyncDisposable
     {
         var clock = new FakeTimeProvider();
         var network = new InProcessNetwork(clock);
-        await using InProcessBus asker = network.Connect("asker");
-        await using InProcessBus silent = network.Connect("silent");
+        await using MessageBus asker = network.Connect("asker");
+        await using MessageBus silent = network.Connect("silent");
         var handlerStarted = Test.NewSignal();
         using IDisposable handler = silent.Notes.Handle(async (GetNote _, MessageContext _, CancellationToken ct) =>
         {

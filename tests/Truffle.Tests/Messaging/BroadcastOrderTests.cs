@@ -19,7 +19,7 @@ public sealed class BroadcastOrderTests
         var network = new InProcessNetwork();
         string[] senders = ["a", "b", "c"];
         string[] ids = [.. senders, "x", "y", "z"];
-        InProcessBus[] buses = ids.Select(network.Connect).ToArray();
+        MessageBus[] buses = ids.Select(network.Connect).ToArray();
         var received = ids.Select(_ => new List<(string From, int Sequence)>()).ToArray();
         var allReceived = ids.Select(_ => Test.NewSignal()).ToArray();
         var options = new SubscriptionOptions { Capacity = senders.Length * PerSender };

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Truffle.Sync;
-using Truffle.Tests.Sync.Simulation;
+using Truffle.Tests.Support;
 using Xunit;
 
 namespace Truffle.Tests.Sync;

@@ -1,5 +1,6 @@
 using Truffle.Sync;
-using Truffle.Tests.Sync.Simulation;
+using Truffle.Tests.Simulation;
+using Truffle.Tests.Support;
 using Xunit;
 
 namespace Truffle.Tests.Sync;
@@ -17,13 +18,14 @@ public sealed class SyncPersistenceFailureTests
         try
         {
             using var errors = new SyncCounter(SyncMetrics.PersistenceErrors, Store);
-            using var net = new SimNetwork(4);
-            SimNode a = net.Add("a", options: net.Options with { StateDirectory = Path.Combine(file, "state") }), b = net.Add("b");
-            b.Store<PersistenceProbe>();
-            net.JoinAll();
+            SimulatedNetwork net = SimulatedNetwork.WithDevices(4, "a", "b");
+            (SimNode a, SimNode b) = (net["a"], net["b"]);
+            a.SyncOptions = net.Sync with { StateDirectory = Path.Combine(file, "state") };
+            b.OnStart = node => node.Store<PersistenceProbe>();
+            net.StartAndSettle();
 
             a.Store<PersistenceProbe>().Local = new PersistenceProbe("unsaved");
-            net.RunFor(Moment);
+            net.Run(Moment);
 
             Assert.True(errors.Total > 0);
             Assert.Equal("unsaved", b.Store<PersistenceProbe>().Remotes["a"].Text);
@@ -42,8 +44,10 @@ public sealed class SyncPersistenceFailureTests
         {
             File.WriteAllBytes(Path.Combine(directory, $"sync-{Store}.msgpack"), [0x94, 0x01, 0xC1]);
             using var errors = new SyncCounter(SyncMetrics.PersistenceErrors, Store);
-            using var net = new SimNetwork(5);
-            SimNode a = net.Add("a", options: net.Options with { StateDirectory = directory });
+            SimulatedNetwork net = SimulatedNetwork.WithDevices(5, "a");
+            SimNode a = net["a"];
+            a.SyncOptions = net.Sync with { StateDirectory = directory };
+            a.Start();
 
             Assert.Null(a.Store<PersistenceProbe>().Local);
             Assert.Equal(1, errors.Total);

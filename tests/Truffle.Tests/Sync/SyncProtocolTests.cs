@@ -1,5 +1,5 @@
 using Truffle.Sync;
-using Truffle.Tests.Sync.Simulation;
+using Truffle.Tests.Simulation;
 using Xunit;
 
 namespace Truffle.Tests.Sync;
@@ -12,18 +12,18 @@ public sealed class SyncProtocolTests
     [Fact]
     public void An_unchanged_value_sends_nothing_and_raises_nothing()
     {
-        using var net = new SimNetwork(1);
+        SimulatedNetwork net = new(1);
         var (a, _) = Pair(net);
         var sent = new List<SyncMessage>();
-        net.Tap = (from, to, message) => { sent.Add(message); return true; };
+        net.SyncTap = (from, to, message) => { sent.Add(message); return true; };
         int events = 0;
         a.Store<Status>().Changed += (_, _) => events++;
 
         a.Store<Status>().Local = new Status("idle", 50, ["x"], 1);
-        net.RunFor(Moment);
+        net.Run(Moment);
         int afterFirst = sent.Count;
         a.Store<Status>().Local = new Status("idle", 50, ["x"], 1); // equal, distinct instance and array
-        net.RunFor(Moment);
+        net.Run(Moment);
 
         Assert.Equal(1, afterFirst);
         Assert.Equal(afterFirst, sent.Count);
@@ -33,15 +33,15 @@ public sealed class SyncProtocolTests
     [Fact]
     public void The_first_value_leaves_as_a_snapshot_and_later_changes_as_deltas_in_exact_succession()
     {
-        using var net = new SimNetwork(2, new SyncOptions { CoalesceWindow = TimeSpan.Zero });
+        SimulatedNetwork net = new(2) { Sync = new SyncOptions { CoalesceWindow = TimeSpan.Zero } };
         var (a, b) = Pair(net);
         var sent = new List<SyncMessage>();
-        net.Tap = (from, to, message) => { sent.Add(message); return true; };
+        net.SyncTap = (from, to, message) => { sent.Add(message); return true; };
 
         a.Store<Status>().Local = new Status("idle", 50, [], 0);
         a.Store<Status>().Update(s => s! with { Battery = 40 });
         a.Store<Status>().Update(s => s! with { Text = "busy" });
-        net.RunFor(Moment);
+        net.Run(Moment);
 
         Assert.IsType<SnapshotMessage>(sent[0]);
         Assert.Equal([(1UL, 2UL), (2UL, 3UL)], sent.Skip(1).Cast<DeltaMessage>().Select(d => (d.BaseSeq, d.Seq)));
@@ -51,13 +51,13 @@ public sealed class SyncProtocolTests
     [Fact]
     public void A_gap_makes_the_replica_request_a_snapshot_and_recover_before_any_digest()
     {
-        using var net = new SimNetwork(3, new SyncOptions { CoalesceWindow = TimeSpan.Zero });
+        SimulatedNetwork net = new(3) { Sync = new SyncOptions { CoalesceWindow = TimeSpan.Zero } };
         var (a, b) = Pair(net);
         a.Store<Status>().Local = new Status("idle", 1, [], 0);
-        net.RunFor(Moment);
+        net.Run(Moment);
         var requests = new List<RequestMessage>();
         bool dropNextDelta = true;
-        net.Tap = (from, to, message) =>
+        net.SyncTap = (from, to, message) =>
         {
             if (message is RequestMessage request)
             {
@@ -75,29 +75,29 @@ public sealed class SyncProtocolTests
 
         a.Store<Status>().Update(s => s! with { Battery = 2 }); // lost
         a.Store<Status>().Update(s => s! with { Battery = 3 }); // arrives with a gap
-        net.RunFor(Moment);
+        net.Run(Moment);
 
         Assert.Equal([new RequestMessage("sync-status", "a")], requests);
         Assert.Equal(3, b.Store<Status>().Remotes["a"].Battery);
-        Assert.True(Moment < net.Options.DigestInterval);
+        Assert.True(Moment < net.Sync.DigestInterval);
     }
 
     [Fact]
     public void Changes_within_the_coalescing_window_leave_as_one_delta_of_the_union_of_members()
     {
-        using var net = new SimNetwork(4, new SyncOptions { CoalesceWindow = TimeSpan.FromMilliseconds(10) });
+        SimulatedNetwork net = new(4) { Sync = new SyncOptions { CoalesceWindow = TimeSpan.FromMilliseconds(10) } };
         var (a, b) = Pair(net);
         a.Store<Status>().Local = new Status("idle", 1, [], 0);
-        net.RunFor(Moment);
+        net.Run(Moment);
         var deltas = new List<DeltaMessage>();
-        net.Tap = (from, to, message) => { if (message is DeltaMessage d) { deltas.Add(d); } return true; };
+        net.SyncTap = (from, to, message) => { if (message is DeltaMessage d) { deltas.Add(d); } return true; };
 
         a.Store<Status>().Update(s => s! with { Battery = 2 }); // leaves at once: the window since the last send passed
         a.Store<Status>().Update(s => s! with { Text = "busy" });
         a.Store<Status>().Update(s => s! with { Counter = 9 });
         a.Store<Status>().Update(s => s! with { Battery = 3 });
         Assert.Single(deltas);
-        net.RunFor(Moment);
+        net.Run(Moment);
 
         Assert.Equal(2, deltas.Count);
         Assert.Equal(deltas[0].Seq, deltas[1].BaseSeq);
@@ -108,7 +108,7 @@ public sealed class SyncProtocolTests
     [Fact]
     public void Changed_events_carry_the_device_id_the_changed_member_names_and_locality()
     {
-        using var net = new SimNetwork(5);
+        SimulatedNetwork net = new(5);
         var (a, b) = Pair(net);
         var local = new List<SliceChanged<Status>>();
         var remote = new List<SliceChanged<Status>>();
@@ -116,9 +116,9 @@ public sealed class SyncProtocolTests
         b.Store<Status>().Changed += (_, e) => remote.Add(e);
 
         a.Store<Status>().Local = new Status("idle", 1, [], 0);
-        net.RunFor(Moment);
+        net.Run(Moment);
         a.Store<Status>().Update(s => s! with { Battery = 7 });
-        net.RunFor(Moment);
+        net.Run(Moment);
 
         string battery = Slices.MemberNames<Status>()[1];
         Assert.Equal([true, true], local.Select(e => e.IsLocal));
@@ -135,33 +135,33 @@ public sealed class SyncProtocolTests
     [Fact]
     public async Task ChangesAsync_yields_local_and_remote_changes_in_order()
     {
-        using var net = new SimNetwork(6);
+        SimulatedNetwork net = new(6);
         var (a, b) = Pair(net);
         await using IAsyncEnumerator<SliceChanged<Status>> changes = b.Store<Status>().ChangesAsync().GetAsyncEnumerator();
 
         b.Store<Status>().Local = new Status("mine", 1, [], 0);
         a.Store<Status>().Local = new Status("theirs", 2, [], 0);
-        net.RunFor(Moment);
+        net.Run(Moment);
 
         Assert.True(await changes.MoveNextAsync().AsTask().WaitAsync(Support.Test.Timeout));
         Assert.Equal(("b", true, "mine"), (changes.Current.DeviceId, changes.Current.IsLocal, changes.Current.Value!.Text));
         Assert.True(await changes.MoveNextAsync().AsTask().WaitAsync(Support.Test.Timeout));
         Assert.Equal(("a", false, "theirs"), (changes.Current.DeviceId, changes.Current.IsLocal, changes.Current.Value!.Text));
-        net["b"].Stop();
+        b.Stop();
         Assert.False(await changes.MoveNextAsync().AsTask().WaitAsync(Support.Test.Timeout)); // ends when sync stops
     }
 
     [Fact]
     public void Retiring_the_local_slice_removes_it_from_every_replica()
     {
-        using var net = new SimNetwork(7);
+        SimulatedNetwork net = new(7);
         var (a, b) = Pair(net);
         a.Store<Status>().Local = new Status("idle", 1, [], 0);
-        net.RunFor(Moment);
+        net.Run(Moment);
         Assert.True(b.Store<Status>().Remotes.ContainsKey("a"));
 
         a.Store<Status>().Local = null;
-        net.RunFor(Moment);
+        net.Run(Moment);
 
         Assert.False(b.Store<Status>().Remotes.ContainsKey("a"));
     }
@@ -169,33 +169,34 @@ public sealed class SyncProtocolTests
     [Fact]
     public void A_device_that_joins_later_receives_existing_slices_and_one_opened_later_asks_for_them()
     {
-        using var net = new SimNetwork(8);
-        SimNode a = net.Add("a");
+        SimulatedNetwork net = new(8);
+        SimNode a = Device(net, "a"), b = Device(net, "b");
+        a.Start();
         a.Store<Status>().Local = new Status("early", 1, [], 0);
         a.Store<Cursor>().Local = new Cursor(1, 2);
-        SimNode b = net.Add("b");
-        b.Store<Status>();
-        net.JoinAll();
-        net.RunFor(Moment);
+        b.OnStart = node => node.Store<Status>();
+        b.Start();
+        net.WaitSettled();
+        net.Run(Moment);
         Assert.Equal("early", b.Store<Status>().Remotes["a"].Text);
 
         Cursor opened = b.Store<Cursor>().Remotes.GetValueOrDefault("a") ?? new Cursor(0, 0); // not yet: a store is opened on first use
-        net.RunFor(Moment);
+        net.Run(Moment);
 
         Assert.Equal(new Cursor(0, 0), opened);
         Assert.Equal(new Cursor(1, 2), b.Store<Cursor>().Remotes["a"]);
     }
 
     [Fact]
-    public async Task A_graceful_stop_says_goodbye_and_peers_drop_the_slice_at_once()
+    public void A_graceful_stop_says_goodbye_and_peers_drop_the_slice_at_once()
     {
-        using var net = new SimNetwork(9);
+        SimulatedNetwork net = new(9);
         var (a, b) = Pair(net);
         a.Store<Status>().Local = new Status("idle", 1, [], 0);
-        net.RunFor(Moment);
+        net.Run(Moment);
 
-        await a.Engine.StopAsync();
-        net.RunFor(Moment);
+        a.Stop();
+        net.Run(Moment);
 
         Assert.Empty(b.Store<Status>().Remotes);
     }
@@ -203,13 +204,13 @@ public sealed class SyncProtocolTests
     [Fact]
     public void A_one_field_change_in_a_fifty_field_slice_sends_at_most_a_tenth_of_the_snapshot()
     {
-        using var net = new SimNetwork(10, new SyncOptions { CoalesceWindow = TimeSpan.Zero });
+        SimulatedNetwork net = new(10) { Sync = new SyncOptions { CoalesceWindow = TimeSpan.Zero } };
         var (a, b) = Pair(net);
         b.Store<Wide>();
         a.Store<Wide>();
-        net.RunFor(Moment);
+        net.Run(Moment);
         var sizes = new List<(Type Kind, int Bytes)>();
-        net.Tap = (from, to, message) =>
+        net.SyncTap = (from, to, message) =>
         {
             if (message is SnapshotMessage or DeltaMessage)
             {
@@ -226,23 +227,22 @@ public sealed class SyncProtocolTests
 
         a.Store<Wide>().Local = wide;
         a.Store<Wide>().Local = wide with { Counter = 1 };
-        net.RunFor(Moment);
+        net.Run(Moment);
 
         Assert.Equal([typeof(SnapshotMessage), typeof(DeltaMessage)], sizes.Select(s => s.Kind));
         Assert.True(sizes[1].Bytes * 10 <= sizes[0].Bytes, $"delta {sizes[1].Bytes} bytes, snapshot {sizes[0].Bytes} bytes");
         Assert.Equal(1, b.Store<Wide>().Remotes["a"].Counter);
     }
 
-    private static (SimNode A, SimNode B) Pair(SimNetwork net)
+    /// <summary>Two running devices, connected, agreed on a primary, each with the status store open.</summary>
+    private static (SimNode A, SimNode B) Pair(SimulatedNetwork net)
     {
-        SimNode a = net.Add("a"), b = net.Add("b");
-        foreach (SimNode node in net.Nodes)
-        {
-            node.Store<Status>();
-        }
-
-        net.JoinAll();
-        net.RunFor(Moment);
+        SimNode a = Device(net, "a"), b = Device(net, "b");
+        a.OnStart = b.OnStart = node => node.Store<Status>();
+        net.StartAndSettle();
+        net.Run(Moment);
         return (a, b);
     }
+
+    private static SimNode Device(SimulatedNetwork net, string id) => net.Add(new Truffle.Mesh.ElectionMember(id, PreferPrimary: false, Priority: 0));
 }

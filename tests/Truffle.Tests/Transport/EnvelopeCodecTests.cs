@@ -111,8 +111,9 @@ public sealed class EnvelopeCodecTests
     {
         byte[] bytes = [.. Write((ref MessagePackWriter w) =>
         {
-            w.WriteArrayHeader(13);
+            w.WriteArrayHeader(14);
             WriteFields(ref w, sequence: 5);
+            w.Write(2500u); // the request timeout, the optional element this version knows
             w.WriteMapHeader(1);
             w.Write("nested");
             w.WriteArrayHeader(2);
@@ -126,7 +127,39 @@ public sealed class EnvelopeCodecTests
         Assert.Equal(EnvelopeReadStatus.Ok, EnvelopeCodec.TryRead(ref reader, Limits, null, out Envelope first, out _));
         Assert.Equal(EnvelopeReadStatus.Ok, EnvelopeCodec.TryRead(ref reader, Limits, null, out Envelope second, out _));
         Assert.Equal(5UL, first.Sequence);
+        Assert.Equal(2500u, first.TimeoutMs);
         Assert.Equal(6UL, second.Sequence);
+        Assert.Equal(0u, second.TimeoutMs);
+    }
+
+    [Fact]
+    public void A_request_timeout_travels_as_an_eleventh_element_only_when_set()
+    {
+        Envelope request = Sample("plain") with { Flags = EnvelopeFlags.Request, CorrelationId = 9, TimeoutMs = 1500 };
+
+        byte[] withTimeout = Encode(request);
+        byte[] without = Encode(request with { TimeoutMs = 0 });
+        var reader = new MessagePackReader(withTimeout);
+
+        Assert.Equal(EnvelopeCodec.FieldCountWithTimeout, new MessagePackReader(withTimeout).ReadArrayHeader());
+        Assert.Equal(EnvelopeCodec.FieldCount, new MessagePackReader(without).ReadArrayHeader());
+        Assert.Equal(EnvelopeReadStatus.Ok, EnvelopeCodec.TryRead(ref reader, Limits, null, out Envelope read, out _));
+        Assert.Equal(1500u, read.TimeoutMs);
+    }
+
+    [Fact]
+    public void A_timeout_that_is_not_an_unsigned_32_bit_number_makes_the_envelope_invalid()
+    {
+        byte[] bytes = Write((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(11);
+            WriteFields(ref w, sequence: 5);
+            w.Write((ulong)uint.MaxValue + 1);
+        });
+        var reader = new MessagePackReader(bytes);
+
+        Assert.Equal(EnvelopeReadStatus.Invalid, EnvelopeCodec.TryRead(ref reader, Limits, null, out _, out string? problem));
+        Assert.Equal("timeout", problem);
     }
 
     [Fact]

@@ -17,13 +17,13 @@ public sealed class OutgoingConnectorTests
         using var loopback = new Loopback();
         var time = new FakeTimeProvider();
         var accepted = Channel.CreateUnbounded<PeerConnection>();
-        var connected = Channel.CreateUnbounded<PeerConnection>();
+        var connected = Channel.CreateUnbounded<IPeerConnection>();
         var waiting = Channel.CreateUnbounded<TimeSpan>();
         _ = AcceptForeverAsync(loopback, accepted.Writer);
 
         await using var connector = new OutgoingConnector(
             "srv",
-            ct => PeerConnection.ConnectAsync(c => loopback.DialAsync(null, c), "ts-srv", Loopback.Hello("cli"), Options, NullLoggerFactory.Instance, ct),
+            async ct => await PeerConnection.ConnectAsync(c => loopback.DialAsync(null, c), "ts-srv", Loopback.Hello("cli"), Options, NullLoggerFactory.Instance, ct),
             connection =>
             {
                 connection.Start(new RecordingHandler());
@@ -35,7 +35,7 @@ public sealed class OutgoingConnectorTests
             new Random(3),
             delay => waiting.Writer.TryWrite(delay));
 
-        PeerConnection first = await connected.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout);
+        IPeerConnection first = await connected.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout);
         PeerConnection firstServer = await accepted.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout);
         await firstServer.CloseAsync(CloseCodes.Goodbye, "restart");
         await first.Completion.WaitAsync(Test.Timeout);
@@ -45,7 +45,7 @@ public sealed class OutgoingConnectorTests
         Assert.False(connected.Reader.TryRead(out _));
 
         time.Advance(delay);
-        PeerConnection second = await connected.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout);
+        IPeerConnection second = await connected.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout);
         await using PeerConnection secondServer = await accepted.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout);
         Assert.NotSame(first, second);
         Assert.Equal("srv", second.Remote.DeviceId);
@@ -63,27 +63,28 @@ public sealed class OutgoingConnectorTests
         await using var connector = new OutgoingConnector(
             "nowhere",
             _ => Interlocked.Increment(ref attempts) <= 4
-                ? Task.FromException<PeerConnection>(new IOException("refused"))
-                : Task.FromException<PeerConnection>(new HandshakeException(CloseCodes.AppMismatch, "other app")),
+                ? Task.FromException<IPeerConnection>(new IOException("refused"))
+                : Task.FromException<IPeerConnection>(new HandshakeException(CloseCodes.AppMismatch, "other app")),
             _ => Assert.Fail("nothing connects"),
             Options,
             time,
             NullLogger.Instance,
             new Random(5),
-            delay =>
-            {
-                waiting.Writer.TryWrite(delay);
-                time.Advance(delay);
-            });
+            delay => waiting.Writer.TryWrite(delay));
 
+        // Each delay is waited out on the fake clock only once it was seen, so the loop moves one attempt at a time.
         for (int attempt = 0; attempt < 4; attempt++)
         {
             TimeSpan delay = await waiting.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout);
             Assert.InRange(delay, Backoff.Delay(Options.ReconnectBaseDelay, Options.ReconnectMaxDelay, attempt, 0), Backoff.Delay(Options.ReconnectBaseDelay, Options.ReconnectMaxDelay, attempt, 1));
+            time.Advance(delay);
         }
 
-        Assert.Equal(Options.ReconnectMaxDelay, await waiting.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout));
-        Assert.Equal(Options.ReconnectMaxDelay, await waiting.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout));
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            Assert.Equal(Options.ReconnectMaxDelay, await waiting.Reader.ReadAsync().AsTask().WaitAsync(Test.Timeout));
+            time.Advance(Options.ReconnectMaxDelay);
+        }
     }
 
     private static async Task AcceptForeverAsync(Loopback loopback, ChannelWriter<PeerConnection> accepted)

@@ -76,7 +76,7 @@ public sealed class PeerConnectionTests
     }
 
     [Fact]
-    public async Task After_close_TrySend_and_SendControl_return_false_and_SendAsync_throws()
+    public async Task After_close_TrySend_and_SendOverBound_return_false_and_SendAsync_throws()
     {
         (PeerConnection server, PeerConnection client) = await Loopback.PairAsync(Loopback.Hello("srv"), Loopback.Hello("cli"));
         server.Start(new RecordingHandler());
@@ -87,7 +87,7 @@ public sealed class PeerConnectionTests
 
         Assert.False(server.TrySend(RecordingHandler.Envelope(1)));
         Assert.False(client.TrySend(RecordingHandler.Envelope(1)));
-        Assert.False(client.SendControl(RecordingHandler.Envelope(1)));
+        Assert.False(client.SendOverBound(RecordingHandler.Envelope(1)));
         await Assert.ThrowsAsync<ConnectionClosedException>(() => client.SendAsync(RecordingHandler.Envelope(1), CancellationToken.None).AsTask());
         await client.DisposeAsync();
         await server.DisposeAsync();
@@ -105,7 +105,7 @@ public sealed class PeerConnectionTests
 
             await Assert.ThrowsAsync<ArgumentException>(() => client.SendAsync(tooLong, CancellationToken.None).AsTask());
             Assert.False(client.TrySend(tooLong));
-            Assert.False(client.SendControl(RecordingHandler.Envelope(1) with { Payload = new byte[(1 << 20) + 1] }));
+            Assert.False(client.SendOverBound(RecordingHandler.Envelope(1) with { Payload = new byte[(1 << 20) + 1] }));
             await dropped.WaitForAsync(2);
         }
     }
@@ -226,7 +226,7 @@ public sealed class PeerConnectionTests
                 }
 
                 ulong waitingSequence = next - 1;
-                Assert.True(client.SendControl(RecordingHandler.Envelope(next, payloadBytes: 16)));
+                Assert.True(client.SendOverBound(RecordingHandler.Envelope(next, payloadBytes: 16)));
                 gate.Set();
                 await pending.AsTask().WaitAsync(Test.Timeout);
 

@@ -22,7 +22,7 @@ internal sealed class RecordingHandler : IConnectionHandler
 
     public Task<ConnectionClosed> Closed => _closed.Task;
 
-    public void OnEnvelope(PeerConnection connection, in Envelope envelope)
+    public void OnEnvelope(IPeerConnection connection, in Envelope envelope)
     {
         if (ClosedCount > 0)
         {
@@ -33,7 +33,7 @@ internal sealed class RecordingHandler : IConnectionHandler
         _envelopes.Writer.TryWrite(envelope with { Payload = envelope.Payload.ToArray() });
     }
 
-    public void OnClosed(PeerConnection connection, ConnectionClosed closed)
+    public void OnClosed(IPeerConnection connection, ConnectionClosed closed)
     {
         Interlocked.Increment(ref _closedCount);
         _closed.TrySetResult(closed);

@@ -1,25 +1,29 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Truffle.Messaging;
 
 namespace Truffle;
 
 /// <summary>
-/// A mesh that lives in one process: every device connected to it gets an <see cref="IMessageBus"/> with the same
-/// semantics as a networked one, without a sidecar or a network. Use it in tests, samples and single-process tools.
+/// A mesh that lives in one process, for testing an app's handlers without a sidecar or a network: every device
+/// connected to it gets a <see cref="MessageBus"/>, the very class a networked <see cref="TruffleNode"/> uses, so
+/// validation, reserved namespaces, queues, request deadlines and failures behave exactly as they do there.
 /// </summary>
 /// <remarks>
-/// Delivery is immediate: a send or broadcast has queued the message on every receiving subscription when its task
-/// completes. Messages are delivered in one global order, so two devices that both receive two broadcasts receive
-/// them in the same order. Request timeouts run on the <see cref="TimeProvider"/> given here, so tests can use a
-/// fake clock.
+/// The network itself is only a hub: a send queues the message on the receiving device's subscriptions before its
+/// task completes, and every message is delivered in one global order, so two devices that both receive two
+/// broadcasts receive them in the same order (as through a primary). Request timeouts and handler deadlines run on
+/// the <see cref="TimeProvider"/> given here, so tests can use a fake clock.
 /// </remarks>
 public sealed class InProcessNetwork
 {
-    private readonly Dictionary<string, InProcessBus> _devices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InProcessEndpoint> _devices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> _incarnations = new(StringComparer.Ordinal);
 
     // One lock for membership and delivery: holding it while a message is queued on every receiver is what makes
     // the delivery order total. Queueing never blocks and never runs a handler, so the lock is held briefly.
     private readonly Lock _gate = new();
+    private readonly ILoggerFactory _loggerFactory;
 
     /// <summary>Creates an empty network.</summary>
     /// <param name="timeProvider">The clock for request timeouts; null for <see cref="TimeProvider.System"/>.</param>
@@ -27,24 +31,25 @@ public sealed class InProcessNetwork
     public InProcessNetwork(TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         TimeProvider = timeProvider ?? TimeProvider.System;
-        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
 
     /// <summary>The clock request timeouts run on.</summary>
     public TimeProvider TimeProvider { get; }
 
-    internal ILoggerFactory LoggerFactory { get; }
-
     /// <summary>
-    /// Connects a device and returns its bus. The device stays connected until the bus is disposed; its id may
+    /// Connects a device and returns its bus. The device stays connected until the bus is disposed: its subscriptions
+    /// and handlers stop, requests waiting for it fail with <see cref="DeviceUnreachableException"/>, and its id may
     /// then be connected again.
     /// </summary>
     /// <param name="deviceId">The device id, unique on this network.</param>
     /// <exception cref="ArgumentException"><paramref name="deviceId"/> is null or empty.</exception>
     /// <exception cref="InvalidOperationException">A device with this id is already connected.</exception>
-    public InProcessBus Connect(string deviceId)
+    public MessageBus Connect(string deviceId)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        InProcessEndpoint endpoint;
+        InProcessEndpoint[] others;
         lock (_gate)
         {
             if (_devices.ContainsKey(deviceId))
@@ -52,10 +57,19 @@ public sealed class InProcessNetwork
                 throw new InvalidOperationException($"Device '{deviceId}' is already connected to this network.");
             }
 
-            var bus = new InProcessBus(this, deviceId);
-            _devices.Add(deviceId, bus);
-            return bus;
+            ulong incarnation = _incarnations[deviceId] = _incarnations.GetValueOrDefault(deviceId) + 1;
+            endpoint = new InProcessEndpoint(this, deviceId, incarnation);
+            others = [.. _devices.Values];
+            _devices.Add(deviceId, endpoint);
         }
+
+        foreach (InProcessEndpoint other in others)
+        {
+            other.OnConnected(endpoint.Device);
+            endpoint.OnConnected(other.Device);
+        }
+
+        return new MessageBus(endpoint, TimeProvider, _loggerFactory, ownedEndpoint: endpoint);
     }
 
     /// <summary>Whether a device with this id is connected now.</summary>
@@ -67,53 +81,53 @@ public sealed class InProcessNetwork
         }
     }
 
-    internal void Disconnect(InProcessBus bus)
+    /// <summary>Hands an envelope to one device's receiver; false when no device with that id is connected.</summary>
+    internal bool TrySend(string to, in Wire.Envelope envelope)
     {
         lock (_gate)
         {
-            if (_devices.TryGetValue(bus.LocalDeviceId, out InProcessBus? connected) && ReferenceEquals(connected, bus))
-            {
-                _devices.Remove(bus.LocalDeviceId);
-            }
-        }
-    }
-
-    internal InProcessBus? Find(string deviceId)
-    {
-        lock (_gate)
-        {
-            return _devices.GetValueOrDefault(deviceId);
-        }
-    }
-
-    /// <summary>Queues a message on one device's matching subscriptions.</summary>
-    /// <returns>False if no device with that id is connected; nothing was queued.</returns>
-    internal bool TrySend(string deviceId, in InboundMessage message)
-    {
-        lock (_gate)
-        {
-            if (!_devices.TryGetValue(deviceId, out InProcessBus? target))
+            if (!_devices.TryGetValue(to, out InProcessEndpoint? target))
             {
                 return false;
             }
 
-            target.Deliver(message);
+            target.Receive(envelope);
             return true;
         }
     }
 
-    /// <summary>Queues a message on the matching subscriptions of every device except the sender.</summary>
-    internal void Broadcast(in InboundMessage message)
+    /// <summary>Hands an envelope to every device's receiver except its sender's.</summary>
+    internal void Broadcast(in Wire.Envelope envelope)
     {
         lock (_gate)
         {
-            foreach (InProcessBus target in _devices.Values)
+            foreach (InProcessEndpoint target in _devices.Values)
             {
-                if (!string.Equals(target.LocalDeviceId, message.From, StringComparison.Ordinal))
+                if (!string.Equals(target.DeviceId, envelope.From, StringComparison.Ordinal))
                 {
-                    target.Deliver(message);
+                    target.Receive(envelope);
                 }
             }
+        }
+    }
+
+    internal void Disconnect(InProcessEndpoint endpoint)
+    {
+        InProcessEndpoint[] others;
+        lock (_gate)
+        {
+            if (!_devices.TryGetValue(endpoint.DeviceId, out InProcessEndpoint? connected) || !ReferenceEquals(connected, endpoint))
+            {
+                return;
+            }
+
+            _devices.Remove(endpoint.DeviceId);
+            others = [.. _devices.Values];
+        }
+
+        foreach (InProcessEndpoint other in others)
+        {
+            other.OnDisconnected(endpoint.Device);
         }
     }
 }
