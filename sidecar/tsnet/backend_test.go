@@ -171,10 +171,15 @@ func TestNotStarted(t *testing.T) {
 	if err := b.Start(ctx, backend.Options{Hostname: "x"}); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("Start after Stop: %v", err)
 	}
+	assertDrained(t, b, "a node that never started")
+}
+
+func assertDrained(t *testing.T, b *Backend, what string) {
+	t.Helper()
 	select {
 	case <-b.Drained():
 	default:
-		t.Error("a node that never started holds its state directory after Stop")
+		t.Errorf("%s holds its state directory after Stop", what)
 	}
 }
 
@@ -192,11 +197,7 @@ func TestStartWithoutStateDirIsRefused(t *testing.T) {
 	if err := b.Stop(ctx); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
-	select {
-	case <-b.Drained():
-	default:
-		t.Fatal("a refused start holds its state directory")
-	}
+	assertDrained(t, b, "a node whose start was refused")
 }
 
 // The peer watch asks for peer changes and a small initial state, never for network maps.
