@@ -37,7 +37,7 @@ const (
 	// per user, shared by every sidecar of that user, so two nodes would have one identity.
 	MsgStateDirRequired = "stateDir is required for the tsnet backend: without one, tsnet would keep the node's identity in a per-user directory that every sidecar of the user shares"
 	// MsgTsnetNotBuilt answers a start asking for the tsnet backend in a binary built without it.
-	MsgTsnetNotBuilt = "the tsnet backend is not built into this binary: build sidecar/tsnet (see sidecar/README.md), or use the loopback backend to try things on one machine"
+	MsgTsnetNotBuilt = "the tsnet (Tailscale) backend is not built into this sidecar: use Truffle packages packed with the Tailscale sidecar, or set TRUFFLE_SIDECAR to a sidecar built from sidecar/tsnet (docs/packaging.md); the loopback network (TruffleNetwork.Loopback) tries things on one machine"
 )
 
 // BackendFactory creates the backend a tsnet:start asks for (StartData.BackendName()). An error is reported to
