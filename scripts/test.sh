@@ -5,7 +5,10 @@
 #
 # Checks, each counted in the totals:
 #   1. every test project of Truffle.sln (IsTestProject=true; BenchmarkDotNet apps are not test projects):
-#      the VSTest summary lines ("Passed!  - Failed: 0, Passed: 12, ...") are summed;
+#      the VSTest summary lines ("Passed!  - Failed: 0, Passed: 12, ...") are summed. Among them the package tests
+#      (tests/Truffle.Packaging.Tests): they run scripts/pack.sh once into a temporary feed, then build, publish
+#      (Native AOT, framework-dependent, single-file) and run apps outside the repository that reference only the
+#      packages, restored from that feed and nuget.org into a packages folder of their own;
 #   2. the Native AOT check: samples/Chat publishes with PublishAot=true with no warning (except the one documented
 #      in docs/aot.md, inside MessagePack 2.5), and the native
 #      binary runs and exits 0 (one check);
@@ -20,7 +23,8 @@
 # Prerequisites are installed on demand with apt-get (quietly, `apt-get update` at most once): clang and
 # zlib1g-dev for Native AOT, golang-go for the sidecar. Needs the .NET 10 SDK on PATH.
 #
-# Environment: TRUFFLE_TEST_TIMEOUT (per test project / go test run, default 10m; any `timeout` duration).
+# Environment: TRUFFLE_TEST_TIMEOUT (per test project / go test run, default 10m; any `timeout` duration);
+# TRUFFLE_PACKAGE_TEST_TIMEOUT (the package tests, which pack and publish whole apps, default 25m).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -30,6 +34,7 @@ export DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE=1 MSBUILDTERMINALLOGGER=off
 export DEBIAN_FRONTEND=noninteractive
 if [ "${CI:-}" = true ]; then export MSBUILDDISABLENODEREUSE=1; fi
 test_timeout=${TRUFFLE_TEST_TIMEOUT:-10m}
+package_test_timeout=${TRUFFLE_PACKAGE_TEST_TIMEOUT:-25m}
 
 passed=0
 failed=0
@@ -112,7 +117,7 @@ is_test_project() {
 }
 
 dotnet_tests() {
-  local listing all projects=() p log rc n_passed n_failed line lines
+  local listing all projects=() p log limit rc n_passed n_failed line lines
   listing=$(dotnet sln Truffle.sln list </dev/null) || { fail_check "dotnet sln Truffle.sln list failed"; return 0; }
   mapfile -t all < <(grep -E '\.csproj$' <<<"$listing" | sort)
   for p in "${all[@]}"; do
@@ -129,8 +134,10 @@ dotnet_tests() {
   for p in "${projects[@]}"; do
     section "dotnet test $p"
     log="$work/$(basename "$p" .csproj).log"
+    limit=$test_timeout
+    if [ "$p" = tests/Truffle.Packaging.Tests/Truffle.Packaging.Tests.csproj ]; then limit=$package_test_timeout; fi
     rc=0
-    run_logged "$log" timeout --kill-after=30s "$test_timeout" \
+    run_logged "$log" timeout --kill-after=30s "$limit" \
       dotnet test "$p" -c Release --no-build || rc=$?
     n_passed=0 n_failed=0
     # VSTest prints one summary per test assembly (and target framework):
@@ -145,7 +152,7 @@ dotnet_tests() {
     passed=$((passed + n_passed))
     failed=$((failed + n_failed))
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-      fail_check "$p: dotnet test timed out after $test_timeout"
+      fail_check "$p: dotnet test timed out after $limit"
     elif [ "$rc" -ne 0 ] && [ "$n_failed" -eq 0 ]; then
       fail_check "$p: dotnet test exited $rc without a failed test in its summary (crashed test host or run error)"
     elif [ "$n_failed" -gt 0 ]; then

@@ -53,6 +53,9 @@ var (
 	ErrNotRunning = errors.New("tsnet: node not running")
 	// ErrAlreadyStarted is returned by a second Start. The text matches the protocol's START_ERROR message.
 	ErrAlreadyStarted = errors.New("node already started")
+	// ErrStateDirRequired is returned by a Start without a state directory: tsnet would fall back to one directory
+	// per user (under os.UserConfigDir), so every sidecar of the user would run with one node identity.
+	ErrStateDirRequired = errors.New("tsnet: stateDir is required: without one, every sidecar of this user would share one node identity")
 )
 
 // Config configures a Backend.
@@ -74,17 +77,24 @@ type Backend struct {
 	cfg Config
 	log *log.Logger
 
+	drained     chan struct{} // closed by release, once the state directory is released
+	releaseOnce sync.Once
+
 	mu        sync.Mutex // guards everything below
 	srv       *tsnet.Server
 	lc        *local.Client // set once srv.Start has succeeded
 	hostname  string
+	ephemeral bool
 	startDone chan struct{} // closed when srv.Start has returned
 	startErr  error         // srv.Start's error, valid after startDone
 	stopped   bool
 	stopCh    chan struct{} // closed by Stop; ends watchers that outlive their context
 }
 
-var _ backend.Backend = (*Backend)(nil)
+var (
+	_ backend.Backend = (*Backend)(nil)
+	_ backend.Drainer = (*Backend)(nil)
+)
 
 // New returns a node that has not joined the network yet.
 func New(cfg Config) *Backend {
@@ -95,12 +105,15 @@ func New(cfg Config) *Backend {
 	if l == nil {
 		l = log.New(io.Discard, "", 0)
 	}
-	return &Backend{cfg: cfg, log: l, stopCh: make(chan struct{})}
+	return &Backend{cfg: cfg, log: l, stopCh: make(chan struct{}), drained: make(chan struct{})}
 }
 
-// Stop sets WantRunning=false (so peers see the node offline at once; at most wantRunningBudget) and closes the
-// server, which closes every listener and connection. It is idempotent. When ctx ends before the server has
-// closed, the close goes on in the background and Stop returns ctx's error.
+// Stop leaves the network within ctx (backend.StopNode): WantRunning=false first, at most wantRunningBudget, so
+// peers see the node offline at once; then the server is closed, which closes every listener and connection. An
+// ephemeral node skips WantRunning=false: closing it logs it out of control (tsnet bounds that logout at 5 s), which
+// removes it from every peer's map, so the stop budget goes to the logout. It is idempotent. When ctx ends before
+// the server has closed, the close goes on in the background, Stop returns ctx's error, and Drained is closed when
+// the close is done.
 //
 // WantRunning=false is persisted in the state directory; the next start is not affected because tsnet starts the
 // backend with WantRunning=true every time.
@@ -112,10 +125,11 @@ func (b *Backend) Stop(ctx context.Context) error {
 	}
 	b.stopped = true
 	close(b.stopCh)
-	srv, startDone := b.srv, b.startDone
+	srv, startDone, ephemeral := b.srv, b.startDone, b.ephemeral
 	b.mu.Unlock()
 	if srv == nil {
-		return nil // never started
+		b.release() // never started
+		return nil
 	}
 
 	select {
@@ -126,34 +140,43 @@ func (b *Backend) Stop(ctx context.Context) error {
 			if b.startFailed() == nil {
 				srv.Close()
 			}
+			b.release()
 		}()
 		return fmt.Errorf("tsnet: stop: start still running: %w", ctx.Err())
 	}
 	if err := b.startFailed(); err != nil {
+		b.release()
 		return nil // a failed srv.Start has released what it had opened; Close would act on a half-built server
 	}
 
 	b.mu.Lock()
 	lc := b.lc
 	b.mu.Unlock()
-	pctx, cancel := context.WithTimeout(ctx, wantRunningBudget)
-	_, err := lc.EditPrefs(pctx, &ipn.MaskedPrefs{Prefs: ipn.Prefs{WantRunning: false}, WantRunningSet: true})
-	cancel()
+	err := backend.StopNode(ctx, backend.NodeStop{
+		Ephemeral: ephemeral,
+		GoOffline: func(ctx context.Context) error {
+			_, err := lc.EditPrefs(ctx, &ipn.MaskedPrefs{Prefs: ipn.Prefs{WantRunning: false}, WantRunningSet: true})
+			return err
+		},
+		OfflineBudget: wantRunningBudget,
+		// srv.Close takes no context and can take several seconds (log flush, LocalAPI shutdown, and for an
+		// ephemeral node a logout from control).
+		Close:    srv.Close,
+		Released: b.release,
+		Logf:     b.userLogf,
+	})
 	if err != nil {
-		b.log.Printf("tsnet: stop: set WantRunning=false: %v", err)
+		return fmt.Errorf("tsnet: %w", err)
 	}
-
-	// srv.Close takes no context and can take several seconds (log flush, LocalAPI shutdown, and for an ephemeral
-	// node a logout from control), so the wait is bounded by ctx.
-	closed := make(chan error, 1)
-	go func() { closed <- srv.Close() }()
-	select {
-	case err := <-closed:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("tsnet: stop: close still running: %w", ctx.Err())
-	}
+	return nil
 }
+
+// Drained is closed once the node has released its state directory (backend.Drainer): when Stop has closed the
+// server, or at Stop for a node that never started or failed to start. The sidecar holds back a new start on the
+// same state directory until then.
+func (b *Backend) Drained() <-chan struct{} { return b.drained }
+
+func (b *Backend) release() { b.releaseOnce.Do(func() { close(b.drained) }) }
 
 func (b *Backend) startFailed() error {
 	b.mu.Lock()

@@ -171,4 +171,41 @@ func TestNotStarted(t *testing.T) {
 	if err := b.Start(ctx, backend.Options{Hostname: "x"}); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("Start after Stop: %v", err)
 	}
+	assertDrained(t, b, "a node that never started")
+}
+
+func assertDrained(t *testing.T, b *Backend, what string) {
+	t.Helper()
+	select {
+	case <-b.Drained():
+	default:
+		t.Errorf("%s holds its state directory after Stop", what)
+	}
+}
+
+// Without a state directory tsnet would use one per-user directory, shared by every sidecar of the user: refused
+// before any server is created.
+func TestStartWithoutStateDirIsRefused(t *testing.T) {
+	b := New(Config{})
+	ctx := context.Background()
+	if err := b.Start(ctx, backend.Options{Hostname: "x"}); !errors.Is(err, ErrStateDirRequired) {
+		t.Fatalf("Start without stateDir: %v", err)
+	}
+	if st, err := b.Status(ctx); err != nil || st.State != "stopped" {
+		t.Fatalf("Status after the refused start = %+v, %v", st, err)
+	}
+	if err := b.Stop(ctx); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	assertDrained(t, b, "a node whose start was refused")
+}
+
+// The peer watch asks for peer changes and a small initial state, never for network maps.
+func TestPeerWatchAsksForPeerChangesWithoutNetworkMaps(t *testing.T) {
+	if peerWatchMask != ipn.NotifyInitialState|ipn.NotifyPeerChanges|ipn.NotifyNoNetMap {
+		t.Fatalf("peer watch mask = %v", peerWatchMask)
+	}
+	if peerWatchMask&ipn.NotifyInitialNetMap != 0 {
+		t.Fatal("the peer watch asks for the whole network map")
+	}
 }

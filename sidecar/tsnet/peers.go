@@ -176,11 +176,16 @@ func brokenSub() peerSub {
 	return peerSub{close: func() {}, broken: true} // nil channels: never ready
 }
 
+// peerWatchMask is what the peer watch asks of the IPN bus. NotifyInitialState: a small first notification right
+// away (its State re-diffs against the baseline, finding nothing or what changed in between). NotifyPeerChanges:
+// peer adds, removals and changes. NotifyNoNetMap: no full network map on later notifications where tailscaled
+// still sends one (Windows, macOS); the peer list is re-read from Status anyway, so a map per notification would
+// only cost bus bandwidth. Not NotifyInitialNetMap, which put the whole map in every subscription's first message.
+const peerWatchMask = ipn.NotifyInitialState | ipn.NotifyPeerChanges | ipn.NotifyNoNetMap
+
 func subscribePeers(ctx context.Context, lc *local.Client) (peerSub, error) {
 	sctx, cancel := context.WithCancel(ctx)
-	// NotifyInitialNetMap: a first notification right away (which re-diffs against the baseline, finding nothing
-	// or what changed in between). NotifyPeerChanges: peer adds, removals and changes.
-	w, err := lc.WatchIPNBus(sctx, ipn.NotifyInitialNetMap|ipn.NotifyPeerChanges)
+	w, err := lc.WatchIPNBus(sctx, peerWatchMask)
 	if err != nil {
 		cancel()
 		return peerSub{}, fmt.Errorf("tsnet: watch IPN bus: %w", err)

@@ -14,8 +14,10 @@ import (
 )
 
 // Start creates the tsnet node, starts it and waits until it is Running with a Tailscale address. While it waits
-// it reports the login URL (once) through OnAuthRequired and the need for an administrator's approval through
-// OnNeedsApproval. It returns ctx's error when ctx ends first; the caller then calls Stop.
+// it reports every login URL through OnAuthRequired (the sidecar passes each new one to the host once) and the need
+// for an administrator's approval through OnNeedsApproval; once running, it goes on reporting login URLs that
+// control issues later (followLogin). It returns ctx's error when ctx ends first; the caller then calls Stop. A
+// start without a state directory is refused with ErrStateDirRequired.
 //
 // This is tsnet.Server.Up's flow, done by hand: Up only returns when Running and reports nothing about login or
 // approval. Up's one-time reset of the serve config and Service advertisements is not done; this backend uses
@@ -27,7 +29,7 @@ func (b *Backend) Start(ctx context.Context, opts backend.Options) error {
 	}
 	srv := &tsnet.Server{
 		Hostname:  opts.Hostname,
-		Dir:       opts.StateDir, // empty: tsnet picks a directory under os.UserConfigDir
+		Dir:       opts.StateDir, // never empty (checked below): tsnet would pick one shared per-user directory
 		AuthKey:   opts.AuthKey,  // empty: tsnet falls back to TS_AUTHKEY / TS_AUTH_KEY
 		Ephemeral: opts.Ephemeral,
 		// Version note: tsnet.Server.AdvertiseTags exists from v1.88.0 on.
@@ -49,8 +51,13 @@ func (b *Backend) Start(ctx context.Context, opts backend.Options) error {
 		b.mu.Unlock()
 		return ErrAlreadyStarted
 	}
+	if opts.StateDir == "" {
+		b.mu.Unlock()
+		return ErrStateDirRequired
+	}
 	b.srv = srv
 	b.hostname = opts.Hostname
+	b.ephemeral = opts.Ephemeral
 	b.startDone = make(chan struct{})
 	startDone := b.startDone
 	b.mu.Unlock()
@@ -83,7 +90,13 @@ func (b *Backend) Start(ctx context.Context, opts backend.Options) error {
 	if err != nil {
 		return err
 	}
-	return b.waitRunning(ctx, lc, opts)
+	if err := b.waitRunning(ctx, lc, opts); err != nil {
+		return err
+	}
+	if opts.OnAuthRequired != nil {
+		go b.followLogin(lc, opts.OnAuthRequired)
+	}
+	return nil
 }
 
 // waitRunning follows the backend state until it is Running with an address, from IPN bus notifications and a
@@ -100,19 +113,16 @@ func (b *Backend) waitRunning(ctx context.Context, lc *local.Client, opts backen
 	notes, readErr := readBus(wctx, w)
 
 	var (
-		authSent      bool
 		lastState     string
 		busBroken     bool
 		pollTicker    = time.NewTicker(statusPollInterval)
 		statusPending = true // check at once
 	)
 	defer pollTicker.Stop()
+	// Every URL seen goes to the host side; the sidecar passes on each new one once, so a URL that control
+	// re-issues (the old one expired) reaches the user too.
 	authRequired := func(url string) {
-		if url == "" || authSent {
-			return
-		}
-		authSent = true
-		if opts.OnAuthRequired != nil {
+		if url != "" && opts.OnAuthRequired != nil {
 			opts.OnAuthRequired(url)
 		}
 	}
@@ -168,6 +178,40 @@ func (b *Backend) waitRunning(ctx context.Context, lc *local.Client, opts backen
 		case <-pollTicker.C:
 			statusPending = true
 		}
+	}
+}
+
+// followLogin reports the login URLs control issues after start (a node whose key expired must log in again) until
+// the node stops: BrowseToURL of every IPN bus notification, and of the current state at each subscription. A
+// broken bus is resubscribed after peerRediffInterval.
+func (b *Backend) followLogin(lc *local.Client, report func(url string)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-b.stopCh
+		cancel()
+	}()
+	for ctx.Err() == nil {
+		if w, err := lc.WatchIPNBus(ctx, ipn.NotifyInitialState); err != nil {
+			b.debugLogf("follow login: watch IPN bus: %v", err)
+		} else {
+			for {
+				n, err := w.Next()
+				if err != nil {
+					break
+				}
+				if n.BrowseToURL != nil && *n.BrowseToURL != "" {
+					report(*n.BrowseToURL)
+				}
+			}
+			w.Close()
+		}
+		t := time.NewTimer(peerRediffInterval)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
 	}
 }
 

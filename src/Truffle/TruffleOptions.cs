@@ -27,7 +27,10 @@ public sealed record TruffleOptions
     /// <summary>A Tailscale auth key for unattended login; never logged. Without one, <see cref="OnAuthRequired"/> gets the login URL.</summary>
     public string? AuthKey { get; init; }
 
-    /// <summary>Called (from <see cref="TruffleNode.StartAsync"/>) with the URL to open when an interactive login is needed.</summary>
+    /// <summary>
+    /// Called with the URL to open when an interactive login is needed (from <see cref="TruffleNode.StartAsync"/>, and
+    /// again with each new URL the control server issues later).
+    /// </summary>
     public Action<string>? OnAuthRequired { get; init; }
 
     /// <summary>Called when an administrator must approve this device before it can join.</summary>
@@ -50,7 +53,9 @@ public sealed record TruffleOptions
 
     /// <summary>
     /// The sidecar binary. When null, the <c>TRUFFLE_SIDECAR</c> environment variable, then <c>truffle-sidecar</c> next
-    /// to the app; the first one given is used, with no fallback when it is missing.
+    /// to the app, then the one the Truffle.Sidecar package put under <c>runtimes/{rid}/native/</c> in the app's folder
+    /// (see <see cref="Sidecar.SidecarLocator"/>); a path given here or in the variable is used, with no fallback when
+    /// it is missing. It may name the published upstream Truffle sidecar (protocol 5), which has Tailscale only.
     /// </summary>
     public string? SidecarPath { get; init; }
 

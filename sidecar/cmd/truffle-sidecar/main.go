@@ -5,6 +5,8 @@
 // This binary has the loopback backend only; the tsnet backend is built from the sidecar/tsnet module.
 //
 // It exits 0 after a clean stop: when stdin ends (the host died or closed it) and on SIGTERM or SIGINT.
+// `truffle-sidecar --version` prints the release it was built for (stamped by scripts/pack.sh), the protocol version
+// and its backends.
 package main
 
 import (
@@ -15,9 +17,13 @@ import (
 	"syscall"
 
 	"github.com/truffle-dotnet/truffle/sidecar/internal/server"
+	"github.com/truffle-dotnet/truffle/sidecar/internal/version"
 )
 
 func main() {
+	if code, handled := version.Command(os.Args[1:], os.Stdout, os.Stderr, "truffle-sidecar", "loopback"); handled {
+		os.Exit(code)
+	}
 	logger := log.New(os.Stderr, "truffle-sidecar: ", log.LstdFlags|log.Lmicroseconds)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()

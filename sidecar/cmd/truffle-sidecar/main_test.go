@@ -15,14 +15,14 @@ import (
 
 const waitFor = 5 * time.Second
 
-// buildSidecar builds this command into a temporary directory.
-func buildSidecar(t *testing.T) string {
+// buildSidecar builds this command into a temporary directory, with extra go build arguments.
+func buildSidecar(t *testing.T, args ...string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
 	bin := filepath.Join(t.TempDir(), "truffle-sidecar")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", append(append([]string{"build", "-o", bin}, args...), ".")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -148,4 +148,20 @@ func TestStdinEOFExitsZero(t *testing.T) {
 			t.Fatalf("registry still has %v", left)
 		}
 	})
+}
+
+// The release is stamped at link time, as scripts/pack.sh does it, and --version reports it without starting anything.
+func TestVersionIsStampedAtLinkTime(t *testing.T) {
+	bin := buildSidecar(t, "-ldflags", "-X github.com/truffle-dotnet/truffle/sidecar/internal/version.Version=9.8.7-test")
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		t.Fatalf("--version: %v", err)
+	}
+	if want := "truffle-sidecar 9.8.7-test (protocol 5; backends: loopback)\n"; string(out) != want {
+		t.Fatalf("--version printed %q, want %q", out, want)
+	}
+	err = exec.Command(bin, "--bogus").Run()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 2 {
+		t.Fatalf("an unknown argument: %v, want exit code 2", err)
+	}
 }

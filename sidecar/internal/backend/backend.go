@@ -29,6 +29,15 @@ type Backend interface {
 	WhoIs(ctx context.Context, addr string) (Identity, error)
 }
 
+// Drainer is a Backend whose Stop may return, when its context ends, before the node has released its state
+// directory (the rest of the stop goes on in the background). The sidecar then holds back a new start on that state
+// directory until Drained is closed.
+type Drainer interface {
+	// Drained is closed once the node has released everything it held: when its Stop has finished in full, or
+	// at once when it never started.
+	Drained() <-chan struct{}
+}
+
 // Options are the start parameters a backend uses.
 type Options struct {
 	Hostname  string
@@ -36,7 +45,8 @@ type Options struct {
 	AuthKey   string
 	Ephemeral bool
 	Tags      []string
-	// OnAuthRequired is called once with the login URL when interactive login is needed.
+	// OnAuthRequired is called with the login URL whenever the network reports one, during start and after (the
+	// control server issues a new URL when the old one expires); the sidecar tells the host about each new URL once.
 	OnAuthRequired func(url string)
 	// OnNeedsApproval is called when an administrator must approve the device.
 	OnNeedsApproval func()

@@ -20,6 +20,7 @@ type node struct {
 	token      [32]byte
 	bridgeAddr string // 127.0.0.1:<bridgePort>
 	idle       time.Duration
+	stateDir   string
 
 	ctx       context.Context // ends at stop; every dial, lookup and watch derives from it
 	cancel    context.CancelFunc
@@ -66,8 +67,9 @@ func (n *node) untrack(c net.Conn) {
 	n.mu.Unlock()
 }
 
-// shutdown stops everything the node runs and the backend, and waits for the node's goroutines.
-func (n *node) shutdown(logger *log.Logger) {
+// shutdown stops everything the node runs and the backend (each wait bounded by stopTimeout), and waits for the
+// node's goroutines.
+func (n *node) shutdown(logger *log.Logger, stopTimeout time.Duration) {
 	n.cancel()
 	n.mu.Lock()
 	n.closed = true
@@ -126,6 +128,10 @@ func (s *Server) handleStart(cmd proto.Command) {
 		s.sendError(proto.CodeStartError, "hostname is required", "")
 		return
 	}
+	if d.BackendName() == proto.BackendTsnet && d.StateDir == "" {
+		s.sendError(proto.CodeStartError, MsgStateDirRequired, "")
+		return
+	}
 	b, err := s.newBackend(d)
 	if err != nil {
 		s.sendError(proto.CodeStartError, err.Error(), "")
@@ -139,6 +145,7 @@ func (s *Server) handleStart(cmd proto.Command) {
 		token:      token,
 		bridgeAddr: net.JoinHostPort("127.0.0.1", fmt.Sprint(d.BridgePort)),
 		idle:       d.IdleTimeout(),
+		stateDir:   d.StateDir,
 		ctx:        ctx,
 		cancel:     cancel,
 		startDone:  make(chan struct{}),
@@ -157,27 +164,53 @@ func (s *Server) handleStart(cmd proto.Command) {
 
 	s.send(proto.EvtStatus, proto.StatusData{State: "starting", Hostname: d.Hostname, ProtocolVersion: proto.ProtocolVersion})
 
-	var authOnce sync.Once
+	login := &loginURLs{send: func(url string) {
+		if n.ctx.Err() == nil { // nothing about a node follows its stop
+			s.send(proto.EvtAuthRequired, proto.AuthRequiredData{AuthURL: url})
+		}
+	}}
 	opts := backend.Options{
-		Hostname:  d.Hostname,
-		StateDir:  d.StateDir,
-		AuthKey:   d.AuthKey,
-		Ephemeral: d.Ephemeral,
-		Tags:      d.Tags,
-		OnAuthRequired: func(url string) {
-			authOnce.Do(func() { s.send(proto.EvtAuthRequired, proto.AuthRequiredData{AuthURL: url}) })
-		},
+		Hostname:        d.Hostname,
+		StateDir:        d.StateDir,
+		AuthKey:         d.AuthKey,
+		Ephemeral:       d.Ephemeral,
+		Tags:            d.Tags,
+		OnAuthRequired:  login.report,
 		OnNeedsApproval: func() { s.send(proto.EvtNeedsApproval, nil) },
 	}
-	if !n.spawn(func() { s.runStart(n, opts) }) {
+	previous := s.stateDirs.previous(d.StateDir)
+	if !n.spawn(func() { s.runStart(n, opts, previous) }) {
 		close(n.startDone)
 	}
 }
 
-// runStart joins the network and reports the node running, or START_ERROR and forgets the node so the host may
-// start again.
-func (s *Server) runStart(n *node, opts backend.Options) {
-	err := n.b.Start(n.ctx, opts)
+// loginURLs tells the host about every new login URL once, in the order the backend reports them.
+type loginURLs struct {
+	mu   sync.Mutex
+	last string
+	send func(url string)
+}
+
+func (l *loginURLs) report(url string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if url == "" || url == l.last {
+		return
+	}
+	l.last = url
+	l.send(url)
+}
+
+// runStart waits until the previous node on the same state directory has released it (previous; nil when none),
+// joins the network and reports the node running, or START_ERROR and forgets the node so the host may start again.
+func (s *Server) runStart(n *node, opts backend.Options, previous <-chan struct{}) {
+	if previous != nil {
+		s.log.Printf("start: waiting for the previous node on %s to finish stopping", n.stateDir)
+	}
+	err := awaitRelease(n.ctx, previous, s.stopTimeout, n.stateDir)
+	if err == nil {
+		err = n.b.Start(n.ctx, opts)
+	}
 	close(n.startDone)
 	if n.ctx.Err() != nil {
 		return // stopped meanwhile; the stop reports
@@ -195,9 +228,10 @@ func (s *Server) runStart(n *node, opts backend.Options) {
 			n.mu.Lock()
 			n.closed = true
 			n.mu.Unlock()
-			ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), s.stopTimeout)
 			_ = n.b.Stop(ctx)
 			cancel()
+			s.stateDirs.stopped(n.stateDir, n.b)
 		}
 		s.sendError(proto.CodeStartError, err.Error(), "")
 		return

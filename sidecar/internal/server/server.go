@@ -24,16 +24,20 @@ const (
 	WhoIsTimeout = 3 * time.Second
 	// bridgeConnectTimeout bounds connecting to the host's bridge listener and writing the header.
 	bridgeConnectTimeout = 5 * time.Second
-	// stopTimeout bounds Backend.Stop and the wait for an unfinished Backend.Start during a stop.
-	stopTimeout = 10 * time.Second
+	// defaultStopTimeout bounds Backend.Stop, the wait for an unfinished Backend.Start during a stop, and a start's
+	// wait for the previous node on its state directory to finish stopping.
+	defaultStopTimeout = 10 * time.Second
 )
 
 // Messages shared with the published sidecar.
 const (
 	msgNotRunning     = "node not running"
 	msgAlreadyStarted = "node already started"
+	// MsgStateDirRequired answers a tsnet start without a state directory: tsnet would fall back to one directory
+	// per user, shared by every sidecar of that user, so two nodes would have one identity.
+	MsgStateDirRequired = "stateDir is required for the tsnet backend: without one, tsnet would keep the node's identity in a per-user directory that every sidecar of the user shares"
 	// MsgTsnetNotBuilt answers a start asking for the tsnet backend in a binary built without it.
-	MsgTsnetNotBuilt = "the tsnet backend is not built into this binary: build sidecar/tsnet (see sidecar/README.md), or use the loopback backend to try things on one machine"
+	MsgTsnetNotBuilt = "the tsnet (Tailscale) backend is not built into this sidecar: use Truffle packages packed with the Tailscale sidecar, or set TRUFFLE_SIDECAR to a sidecar built from sidecar/tsnet (docs/packaging.md); the loopback network (TruffleNetwork.Loopback) tries things on one machine"
 )
 
 // BackendFactory creates the backend a tsnet:start asks for (StartData.BackendName()). An error is reported to
@@ -66,15 +70,20 @@ type Config struct {
 	NewBackend BackendFactory
 	// MaxLine is the longest accepted command line; 0 means proto.MaxLine (tests use a small one).
 	MaxLine int
+	// StopTimeout bounds a backend's stop and a start's wait for the previous node on its state directory; 0 means
+	// 10 s (tests use a short one).
+	StopTimeout time.Duration
 }
 
 // Server runs the control protocol for one sidecar process.
 type Server struct {
-	lr         *proto.LineReader
-	w          *proto.Writer
-	log        *log.Logger
-	newBackend BackendFactory
-	maxLine    int
+	lr          *proto.LineReader
+	w           *proto.Writer
+	log         *log.Logger
+	newBackend  BackendFactory
+	maxLine     int
+	stopTimeout time.Duration
+	stateDirs   stateDirs
 
 	mu   sync.Mutex // guards node
 	node *node      // nil until tsnet:start is accepted and again after tsnet:stop
@@ -83,10 +92,11 @@ type Server struct {
 // New returns a Server for cfg; call Run to serve.
 func New(cfg Config) *Server {
 	s := &Server{
-		w:          proto.NewWriter(cfg.Out),
-		log:        cfg.Logger,
-		newBackend: cfg.NewBackend,
-		maxLine:    cfg.MaxLine,
+		w:           proto.NewWriter(cfg.Out),
+		log:         cfg.Logger,
+		newBackend:  cfg.NewBackend,
+		maxLine:     cfg.MaxLine,
+		stopTimeout: cfg.StopTimeout,
 	}
 	if s.log == nil {
 		s.log = log.New(io.Discard, "", 0)
@@ -96,6 +106,9 @@ func New(cfg Config) *Server {
 	}
 	if s.maxLine <= 0 {
 		s.maxLine = proto.MaxLine
+	}
+	if s.stopTimeout <= 0 {
+		s.stopTimeout = defaultStopTimeout
 	}
 	s.lr = proto.NewLineReaderLimit(cfg.In, s.maxLine)
 	return s
@@ -220,5 +233,8 @@ func (s *Server) stopNode() {
 	if n == nil {
 		return
 	}
-	n.shutdown(s.log)
+	n.shutdown(s.log, s.stopTimeout)
+	if s.stateDirs.stopped(n.stateDir, n.b) {
+		s.log.Printf("stop: the node is still releasing %s; a start on it waits until it has", n.stateDir)
+	}
 }

@@ -63,7 +63,10 @@ public sealed partial class SidecarClient : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>Raised once when an interactive login is needed, with the URL to open.</summary>
+    /// <summary>
+    /// Raised when an interactive login is needed, with the URL to open: once per URL, and again when the control
+    /// server issues a new one (the old one expired, or the node must log in again after start).
+    /// </summary>
     public event EventHandler<string>? AuthRequired;
 
     /// <summary>Raised when an administrator must approve this device.</summary>

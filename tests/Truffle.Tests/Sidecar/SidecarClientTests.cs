@@ -100,18 +100,6 @@ public sealed class SidecarClientTests(SidecarBinary binary) : IDisposable
         Assert.True(Processes.HasExited(pid));
     }
 
-    [Fact]
-    public void Missing_sidecar_names_the_paths_searched_and_how_to_build_it()
-    {
-        string missing = Path.Combine(_root, "no-such-sidecar");
-
-        var error = Assert.Throws<SidecarException>(() => SidecarLocator.Find(missing));
-
-        Assert.Equal(SidecarException.NotFoundCode, error.Code);
-        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
-        Assert.Contains("go build -o", error.Message, StringComparison.Ordinal);
-    }
-
     private SidecarStartOptions Options(string hostname) => new()
     {
         Hostname = hostname,

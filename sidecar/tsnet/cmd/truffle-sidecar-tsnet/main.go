@@ -10,6 +10,8 @@
 // has no authKey.
 //
 // It exits 0 after a clean stop: when stdin ends (the host died or closed it) and on SIGTERM or SIGINT.
+// `--version` prints the release it was stamped with (-X .../internal/version.Version=...), the protocol version and
+// its backends.
 package main
 
 import (
@@ -22,11 +24,15 @@ import (
 	"github.com/truffle-dotnet/truffle/sidecar/internal/backend"
 	"github.com/truffle-dotnet/truffle/sidecar/internal/proto"
 	"github.com/truffle-dotnet/truffle/sidecar/internal/server"
+	"github.com/truffle-dotnet/truffle/sidecar/internal/version"
 
 	tsnetbackend "github.com/truffle-dotnet/truffle/sidecar/tsnet"
 )
 
 func main() {
+	if code, handled := version.Command(os.Args[1:], os.Stdout, os.Stderr, "truffle-sidecar-tsnet", "tsnet", "loopback"); handled {
+		os.Exit(code)
+	}
 	logger := log.New(os.Stderr, "truffle-sidecar: ", log.LstdFlags|log.Lmicroseconds)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
