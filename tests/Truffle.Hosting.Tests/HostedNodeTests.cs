@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -160,6 +161,30 @@ public sealed class HostedNodeTests : IAsyncDisposable
         await _network.UntilAsync(
             () => !presence.Remotes.ContainsKey(hostedId) && peer.Devices.Any(d => d.Id == hostedId && !d.IsOnline),
             "the peer drops the slice and sees the device offline");
+    }
+
+    [Fact]
+    public async Task Stop_cancels_a_running_handler_and_waits_for_it_before_the_node_leaves()
+    {
+        using IHost host = HostedApp.Build(_network.Settings("lingering"), _logs, builder =>
+        {
+            builder.Services.AddSingleton<HandledLog>();
+            builder.Services.AddTruffle(builder.Configuration.GetSection("Truffle")).AddHandler<Greeting, LingeringHandler>();
+        });
+        using var calls = new HandlerCallRecorder(host.Services.GetRequiredService<IMeterFactory>());
+        await Wait.For(host.StartAsync());
+        string hostedId = host.Services.GetRequiredService<TruffleNode>().DeviceId;
+        TruffleNode peer = await _network.StartPeerAsync("waiting");
+        Channel<string> replies = Channel.CreateUnbounded<string>();
+        using IDisposable subscription = peer.Bus.Hosting.On<Greeting>((message, _) => replies.Writer.TryWrite(message.Text));
+        await _network.UntilAsync(() => peer.Devices.Any(d => d.Id == hostedId && d.IsOnline), "the peer sees the hosted device");
+        await peer.Bus.Hosting.Send(hostedId, new Greeting("wait for me"));
+        await host.Services.GetRequiredService<HandledLog>().NextAsync();
+
+        await Wait.For(host.StopAsync());
+
+        Assert.Equal("still here", await Wait.For(replies.Reader.ReadAsync().AsTask()));
+        Assert.Equal(1, calls.Count("LingeringHandler", "canceled"));
     }
 
     [Fact]

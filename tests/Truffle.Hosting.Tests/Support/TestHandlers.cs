@@ -42,3 +42,24 @@ public sealed class NoteHandler(ScopeProbe scope) : ITruffleRequestHandler<GetNo
             ? throw new KeyNotFoundException($"There is no note '{request.Id}'.")
             : ValueTask.FromResult(new Note(request.Id, "asked by " + context.From, scope.Id.ToString()));
 }
+
+/// <summary>
+/// Holds on to its message until the host's stop cancels it, then, with the node still up, tells the sender it is
+/// leaving and gives up.
+/// </summary>
+public sealed class LingeringHandler(TruffleNode node, HandledLog log) : ITruffleHandler<Greeting>
+{
+    public async ValueTask HandleAsync(Greeting message, MessageContext context, CancellationToken cancellationToken)
+    {
+        log.Add(new Handled(message.Text, context.From, node.DeviceId, new ScopeProbe()));
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await node.Bus.Hosting.Send(context.From, new Greeting("still here"), CancellationToken.None);
+            throw;
+        }
+    }
+}
