@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,12 +11,15 @@ using Xunit;
 namespace Truffle.Hosting.Tests;
 
 /// <summary>A real Generic Host running a node next to a plain node, each with its own loopback sidecar.</summary>
-public sealed class HostedNodeTests : IAsyncDisposable
+[SuppressMessage("Design", "CA1001", Justification = "xunit v2 disposes test classes through IAsyncLifetime only; it never calls IAsyncDisposable.")]
+public sealed class HostedNodeTests : IAsyncLifetime
 {
     private readonly LoopbackNetwork _network = new();
     private readonly LogRecorder _logs = new();
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _network.DisposeAsync();
         _logs.Dispose();
