@@ -130,6 +130,7 @@ public sealed class TruffleNode : IAsyncDisposable
                     LoopbackDirectory = options.Network == TruffleNetwork.Loopback
                         ? options.LoopbackDirectory ?? Path.Combine(Path.GetTempPath(), "truffle-loopback")
                         : null,
+                    LoopbackPorts = [options.Port],
                     StartTimeout = options.StartTimeout,
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -144,6 +145,7 @@ public sealed class TruffleNode : IAsyncDisposable
                 Priority = options.Priority,
                 Routing = options.Routing,
                 AllowMinorityPrimary = options.AllowMinorityPrimary,
+                Observer = options.Observer,
                 Election = options.Election,
                 Transport = transport,
                 Metadata = options.Metadata,

@@ -68,6 +68,13 @@ public sealed record TruffleOptions
     /// </summary>
     public bool AllowMinorityPrimary { get; init; }
 
+    /// <summary>
+    /// Joins as an observer: the device sees, sends, requests and reads slices like any other, but is never a
+    /// candidate and never counts toward a quorum or a lease, so its arrival, departure or crash never changes the
+    /// primary or the term. Tools (the <c>truffle</c> CLI) join this way; an observer alone has no primary.
+    /// </summary>
+    public bool Observer { get; init; }
+
     /// <summary>Election timing overrides; SPEC defaults (heartbeat 1 s, lease 3 s) when not set.</summary>
     public ElectionTimings Election { get; init; } = new();
 

@@ -1,7 +1,7 @@
 using Truffle;
 using Truffle.TestHost;
 
-// Usage: Truffle.TestHost --app ID --name NAME --state DIR --loopback DIR [--priority N] [--prefer-primary]
+// Usage: Truffle.TestHost --app ID --name NAME --state DIR --loopback DIR [--priority N] [--prefer-primary] [--observer]
 // Prints one event per line (started, role, device ID online|offline, note, pong, slice OWNER TEXT|-gone-, error);
 // reads commands from stdin: broadcast TEXT | send DEVICE TEXT | ping DEVICE TEXT | set TEXT | quit
 // stdin EOF or "quit" stops the node gracefully; kill -9 is what the tests use to make it vanish.
@@ -16,6 +16,7 @@ await using TruffleNode node = await TruffleNode.StartAsync(new TruffleOptions
     LoopbackDirectory = arguments.Get("--loopback"),
     Priority = int.Parse(arguments.Get("--priority", "0"), System.Globalization.CultureInfo.InvariantCulture),
     PreferPrimary = arguments.Has("--prefer-primary"),
+    Observer = arguments.Has("--observer"),
 });
 
 // The role as the node has it now, not as the event said: a lone node is primary before this subscription exists.

@@ -109,9 +109,10 @@ func (c Command) RequestID() string {
 
 // StartData is tsnet:start.
 //
-// Backend and LoopbackDir are this project's extension to the published protocol: Backend selects the network
-// ("tsnet", the default, or "loopback", the local stand-in for development and tests) and LoopbackDir is the
-// shared registry directory of the loopback network. The published sidecar ignores both as unknown keys.
+// Backend, LoopbackDir and LoopbackPorts are this project's extension to the published protocol: Backend selects
+// the network ("tsnet", the default, or "loopback", the local stand-in for development and tests), LoopbackDir is
+// the shared registry directory of the loopback network, and LoopbackPorts the ports the host will listen on, which
+// the loopback backend reserves with the address it claims. The published sidecar ignores them as unknown keys.
 type StartData struct {
 	Hostname        string   `json:"hostname"`
 	StateDir        string   `json:"stateDir"`
@@ -123,6 +124,7 @@ type StartData struct {
 	IdleTimeoutSecs int      `json:"idleTimeoutSecs,omitempty"`
 	Backend         string   `json:"backend,omitempty"`
 	LoopbackDir     string   `json:"loopbackDir,omitempty"`
+	LoopbackPorts   []int    `json:"loopbackPorts,omitempty"`
 }
 
 // IdleTimeout is the bridge idle timeout, DefaultIdleTimeout when unset or not positive.

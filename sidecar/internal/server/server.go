@@ -52,7 +52,12 @@ func DefaultBackend(d proto.StartData) (backend.Backend, error) {
 		if d.LoopbackDir == "" {
 			return nil, errors.New("loopbackDir is required for the loopback backend")
 		}
-		return loopback.New(d.LoopbackDir), nil
+		for _, port := range d.LoopbackPorts {
+			if port < 1 || port > 65535 {
+				return nil, fmt.Errorf("loopbackPorts: invalid port %d", port)
+			}
+		}
+		return loopback.NewWithPorts(d.LoopbackDir, d.LoopbackPorts), nil
 	case proto.BackendTsnet:
 		return nil, errors.New(MsgTsnetNotBuilt)
 	default:

@@ -98,7 +98,8 @@ internal sealed partial class Election
 
     private bool ShouldGrant(string candidate, ulong proposedTerm, TimeSpan now)
     {
-        if (proposedTerm <= _term
+        if (_observer
+            || proposedTerm <= _term
             || proposedTerm < _votedTerm
             || (proposedTerm == _votedTerm && _votedFor != candidate && _votedFor != _self.DeviceId)
             || _phase == Phase.Leading

@@ -128,6 +128,14 @@ internal sealed partial class Election
 
     private void EnterRankWait(TimeSpan now)
     {
+        if (_observer)
+        {
+            // An observer never runs: it waits for a primary to make itself known.
+            _phase = Phase.Following;
+            _quietUntil = now + _timings.Lease;
+            return;
+        }
+
         _phase = Phase.RankWait;
         long jitter = _random.NextInt64(_timings.MaxJitter.Ticks + 1);
         _rankWaitUntil = now + (_timings.RankStep * RankPosition()) + TimeSpan.FromTicks(jitter);

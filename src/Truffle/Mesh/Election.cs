@@ -23,6 +23,7 @@ internal sealed partial class Election : IDisposable
     private readonly Random _random;
     private readonly IElectionOutput _output;
     private readonly ILogger _logger;
+    private readonly bool _observer;
     private readonly long _origin;
     private ITimer? _electionTimer;
     private readonly ITimer _heartbeatTimer;
@@ -44,8 +45,12 @@ internal sealed partial class Election : IDisposable
     /// <param name="random">The source of the election jitter (seeded in tests).</param>
     /// <param name="output">Where messages and state changes go.</param>
     /// <param name="logger">Where decisions are logged.</param>
+    /// <param name="observer">
+    /// This node only watches: it follows the primary it learns of, but never runs, never grants a vote, and no
+    /// member counts it (see <see cref="ObserverJoined"/>).
+    /// </param>
     public Election(ElectionMember self, ulong term, ElectionTimings timings, bool allowMinorityPrimary,
-        TimeProvider timeProvider, Random random, IElectionOutput output, ILogger? logger = null)
+        TimeProvider timeProvider, Random random, IElectionOutput output, ILogger? logger = null, bool observer = false)
     {
         ArgumentNullException.ThrowIfNull(self.DeviceId);
         ArgumentNullException.ThrowIfNull(timings);
@@ -60,6 +65,7 @@ internal sealed partial class Election : IDisposable
         _random = random;
         _output = output;
         _logger = logger ?? NullLogger.Instance;
+        _observer = observer;
         _origin = timeProvider.GetTimestamp();
         _published = new ElectionState(MeshRole.None, null, term);
         _snapshot = new Snapshot(_published);
@@ -118,7 +124,7 @@ internal sealed partial class Election : IDisposable
 
             _started = true;
             TimeSpan now = Now;
-            if (!peersExpected && !HasValidLeader(now))
+            if (!peersExpected && !HasValidLeader(now) && !_observer)
             {
                 BecomePrimary(NextTerm(), now);
             }
@@ -158,6 +164,22 @@ internal sealed partial class Election : IDisposable
         }
 
         DrainStateChanges();
+    }
+
+    /// <summary>
+    /// An observer connected: it is not a member (never in the view, never counted), but a primary tells it at once
+    /// who leads, as it tells a new member.
+    /// </summary>
+    public void ObserverJoined(string deviceId)
+    {
+        ArgumentNullException.ThrowIfNull(deviceId);
+        lock (_gate)
+        {
+            if (_phase == Phase.Leading)
+            {
+                _output.Send(deviceId, new ElectionMessage(ElectionMessageKind.Heartbeat, _term));
+            }
+        }
     }
 
     /// <summary>
@@ -216,7 +238,8 @@ internal sealed partial class Election : IDisposable
         ArgumentNullException.ThrowIfNull(from);
         lock (_gate)
         {
-            if (_phase == Phase.Stopped || from == _self.DeviceId)
+            // Only members take part: an observer (or anyone the view does not hold) cannot lead, vote or fence.
+            if (_phase == Phase.Stopped || from == _self.DeviceId || !_view.ContainsKey(from))
             {
                 return;
             }
@@ -239,7 +262,7 @@ internal sealed partial class Election : IDisposable
         ArgumentNullException.ThrowIfNull(from);
         lock (_gate)
         {
-            if (_phase == Phase.Stopped || from == _self.DeviceId)
+            if (_phase == Phase.Stopped || from == _self.DeviceId || !_view.ContainsKey(from))
             {
                 return;
             }

@@ -29,7 +29,10 @@ internal sealed partial class MeshNode
         _router.Attach(connection);
         bool known = _devices.ContainsKey(hello.DeviceId);
         TruffleDevice device = _devices[hello.DeviceId] = new TruffleDevice(
-            hello.DeviceId, hello.DeviceName, hello.DeviceType, hello.Os, RoleOf(hello.DeviceId), IsOnline: true, hello.Incarnation, hello.Metadata);
+            hello.DeviceId, hello.DeviceName, hello.DeviceType, hello.Os, RoleOf(hello.DeviceId), IsOnline: true, hello.Incarnation, hello.Metadata)
+        {
+            Kind = hello.IsObserver ? DeviceKind.Observer : DeviceKind.Member,
+        };
         if (replaced is not null)
         {
             _ = replaced.CloseAsync(CloseCodes.Goodbye, "replaced by a newer connection").AsTask();
@@ -38,7 +41,15 @@ internal sealed partial class MeshNode
         MeshLog.Connected(_logger, hello.DeviceId, hello.DeviceName, connection.IsOutgoing, hello.Incarnation);
         connection.Start(this);
         Ping(connection);
-        _election.MemberJoined(new ElectionMember(hello.DeviceId, hello.PreferPrimary, hello.Priority));
+        if (hello.IsObserver)
+        {
+            // Never a candidate, never counted: the election only tells it who leads.
+            _election.ObserverJoined(hello.DeviceId);
+        }
+        else
+        {
+            _election.MemberJoined(new ElectionMember(hello.DeviceId, hello.PreferPrimary, hello.Priority));
+        }
         Raise(DeviceConnected, device);
         Raise(known ? DeviceUpdated : DeviceDiscovered, device);
     }
@@ -59,7 +70,7 @@ internal sealed partial class MeshNode
             // A goodbye, or the network already stopped listing it: gone, not merely disconnected.
             Leave(deviceId);
         }
-        else
+        else if (!connection.Remote.IsObserver)
         {
             _election.MemberLost(deviceId);
         }

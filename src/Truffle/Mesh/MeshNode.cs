@@ -58,9 +58,11 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
         _hello = new Hello(
             Hello.CurrentVersion, options.AppId, identity.DeviceId, options.DeviceName, options.DeviceType,
             RuntimeInformation.OSDescription, network.Local.NodeId, identity.Incarnation, options.PreferPrimary, options.Priority,
-            Capabilities: [], options.Metadata);
+            Capabilities: options.Observer ? [Hello.ObserverCapability] : [], options.Metadata);
         var self = new ElectionMember(identity.DeviceId, options.PreferPrimary, options.Priority);
-        _election = new Election(self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, random, this, loggerFactory.CreateLogger<Election>());
+        _election = new Election(
+            self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, random, this, loggerFactory.CreateLogger<Election>(),
+            options.Observer);
         _router = new Router(identity.DeviceId, options.Routing, _election, lastSequence: identity.Incarnation << 40, _logger);
         _discovery = new Discovery(network, options.AppId, _hello, options.Transport, timeProvider, random, _logger, Attach, OnPeerGone);
     }

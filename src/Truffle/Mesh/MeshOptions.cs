@@ -19,6 +19,9 @@ internal sealed record MeshOptions
 
     public bool AllowMinorityPrimary { get; init; }
 
+    /// <summary>Joins as an observer: never a candidate, never counted toward a quorum or a lease.</summary>
+    public bool Observer { get; init; }
+
     public ElectionTimings Election { get; init; } = new();
 
     public TransportOptions Transport { get; init; } = new();

@@ -17,30 +17,8 @@ public sealed record TruffleDevice(
     MeshRole Role,
     bool IsOnline,
     ulong Incarnation,
-    IReadOnlyDictionary<string, string> Metadata);
-
-/// <summary>The mesh's role and primary changed.</summary>
-/// <param name="Role">This node's new role.</param>
-/// <param name="PrimaryId">The primary's device id; null when there is none.</param>
-/// <param name="Term">The election term the change belongs to.</param>
-public sealed record MeshRoleChange(MeshRole Role, string? PrimaryId, ulong Term);
-
-/// <summary>How application messages between two secondaries travel.</summary>
-public enum TruffleRouting
+    IReadOnlyDictionary<string, string> Metadata)
 {
-    /// <summary>Through the primary (STAR): every device sees broadcasts in one order.</summary>
-    Star = 0,
-
-    /// <summary>Point to point, without a relay; broadcasts have no common order.</summary>
-    Direct = 1,
-}
-
-/// <summary>Which network the sidecar joins.</summary>
-public enum TruffleNetwork
-{
-    /// <summary>The Tailscale network (the tsnet backend).</summary>
-    Tailscale = 0,
-
-    /// <summary>A local network on 127.x addresses shared through a registry directory (development and tests).</summary>
-    Loopback = 1,
+    /// <summary>Whether it takes part in elections (a member) or only watches and talks (an observer, such as the <c>truffle</c> tool).</summary>
+    public DeviceKind Kind { get; init; } = DeviceKind.Member;
 }

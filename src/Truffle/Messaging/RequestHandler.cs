@@ -27,13 +27,8 @@ internal sealed partial class RequestHandler : IAsyncDisposable
     private readonly int _maxReplyBytes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<IncomingRequest> _queue =
-        Channel.CreateBounded<IncomingRequest>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
-
-    // Never disposed, like a subscription's: Cancel may still run callbacks on another thread.
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly HandlerQueue<IncomingRequest> _queue;
     private readonly KeyValuePair<string, object?> _namespaceTag;
-    private readonly Task _pumps;
 
     /// <param name="messageNamespace">The namespace of the requests it answers.</param>
     /// <param name="handler">The application's handler.</param>
@@ -55,57 +50,20 @@ internal sealed partial class RequestHandler : IAsyncDisposable
         _time = time;
         _logger = logger;
         _namespaceTag = new KeyValuePair<string, object?>("namespace", messageNamespace);
-        _pumps = Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(PumpAsync)));
+        _queue = new HandlerQueue<IncomingRequest>(QueueCapacity, BoundedChannelFullMode.Wait, Concurrency, RunAsync);
     }
 
     /// <summary>Queues a request without waiting; false when the queue is full or the handler was removed.</summary>
-    public bool TryEnqueue(in IncomingRequest request) => _queue.Writer.TryWrite(request);
+    public bool TryEnqueue(in IncomingRequest request) => _queue.TryEnqueue(request);
 
-    /// <summary>Stops taking requests: queued ones are discarded, running ones see their token cancelled. Idempotent.</summary>
-    public void Dispose()
-    {
-        if (_queue.Writer.TryComplete())
-        {
-            _stopping.Cancel();
-            while (_queue.Reader.TryRead(out _))
-            {
-                // Discarded: the handler was removed; their requesters time out, or fail when this device leaves.
-            }
-        }
-    }
+    /// <summary>Stops taking requests: queued ones are discarded (their requesters time out, or fail when this device
+    /// leaves), running ones see their token cancelled. Idempotent.</summary>
+    public void Dispose() => _queue.Dispose();
 
     /// <summary>Disposes, then waits until running handlers have returned. Do not await it from a handler.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        Dispose();
-        await _pumps.ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
-    private async Task PumpAsync()
-    {
-        CancellationToken stopping = _stopping.Token;
-        while (await WaitToReadAsync(stopping).ConfigureAwait(false))
-        {
-            while (!stopping.IsCancellationRequested && _queue.Reader.TryRead(out IncomingRequest request))
-            {
-                await RunAsync(request, stopping).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async ValueTask<bool> WaitToReadAsync(CancellationToken stopping)
-    {
-        try
-        {
-            return await _queue.Reader.WaitToReadAsync(stopping).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    private async Task RunAsync(IncomingRequest request, CancellationToken stopping)
+    private async ValueTask RunAsync(IncomingRequest request, CancellationToken stopping)
     {
         InboundMessage message = request.Message;
         TimeSpan left = Timeout.InfiniteTimeSpan;

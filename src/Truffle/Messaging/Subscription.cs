@@ -28,15 +28,9 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
 
     private readonly Func<InboundMessage, CancellationToken, ValueTask> _handler;
     private readonly ILogger _logger;
-    private readonly Channel<InboundMessage> _queue;
-
-    // Never disposed: it has no timer and no linked parent, so Dispose would only release a wait handle nobody asks
-    // for, and disposing it while Cancel may still be running its callbacks on another thread is not allowed.
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly HandlerQueue<InboundMessage> _queue;
     private readonly KeyValuePair<string, object?> _namespaceTag;
-    private readonly Task _pump;
     private long _dropped;
-    private int _disposed;
 
     /// <summary>Creates the subscription and starts its pump.</summary>
     /// <param name="messageNamespace">The namespace this subscription receives.</param>
@@ -64,16 +58,8 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
         _handler = handler;
         _logger = logger;
         _namespaceTag = new KeyValuePair<string, object?>("namespace", messageNamespace);
-
-        var channelOptions = new BoundedChannelOptions(options.Capacity)
-        {
-            FullMode = options.Overflow == OverflowPolicy.DropNewest ? BoundedChannelFullMode.DropWrite : BoundedChannelFullMode.DropOldest,
-            SingleReader = false, // Dispose drains the queue while the pump may still be reading.
-            SingleWriter = false,
-            AllowSynchronousContinuations = false,
-        };
-        _queue = Channel.CreateBounded<InboundMessage>(channelOptions, OnDropped);
-        _pump = Task.Run(PumpAsync);
+        BoundedChannelFullMode fullMode = options.Overflow == OverflowPolicy.DropNewest ? BoundedChannelFullMode.DropWrite : BoundedChannelFullMode.DropOldest;
+        _queue = new HandlerQueue<InboundMessage>(options.Capacity, fullMode, pumps: 1, InvokeAsync, OnDropped);
     }
 
     /// <summary>The namespace this subscription receives.</summary>
@@ -89,7 +75,7 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <summary>True once <see cref="Dispose"/> has been called.</summary>
-    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+    public bool IsDisposed => _queue.IsDisposed;
 
     /// <summary>Whether a message with this namespace and type is for this subscription.</summary>
     public bool Matches(string messageNamespace, string messageType) =>
@@ -101,55 +87,19 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
     /// this message or an older one, counted either way).
     /// </summary>
     /// <returns>False if the subscription is disposed; the message is then ignored.</returns>
-    public bool TryEnqueue(in InboundMessage message) => _queue.Writer.TryWrite(message);
+    public bool TryEnqueue(in InboundMessage message) => _queue.TryEnqueue(message);
 
     /// <summary>
     /// Stops the pump: the handler's token is cancelled, queued messages are discarded and no more are accepted.
     /// Safe to call more than once and from inside the handler.
     /// </summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        _stopping.Cancel();
-        _queue.Writer.TryComplete();
-        while (_queue.Reader.TryRead(out _))
-        {
-            // Discarded: unsubscribing means the handler sees nothing more.
-        }
-    }
+    public void Dispose() => _queue.Dispose();
 
     /// <summary>
     /// Disposes, then waits until the handler has returned from the message it was handling, if any. Do not await
     /// it from inside the handler: the pump would wait for itself.
     /// </summary>
-    public async ValueTask DisposeAsync()
-    {
-        Dispose();
-        await _pump.ConfigureAwait(false);
-    }
-
-    private async Task PumpAsync()
-    {
-        CancellationToken stopping = _stopping.Token;
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
-            {
-                while (!stopping.IsCancellationRequested && _queue.Reader.TryRead(out InboundMessage message))
-                {
-                    await InvokeAsync(message, stopping).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Disposed while waiting for a message.
-        }
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
     private async ValueTask InvokeAsync(InboundMessage message, CancellationToken stopping)
     {

@@ -17,18 +17,18 @@ public static class TypedBus
     public static async ValueTask SendAsync<T>(IMessageBus bus, string deviceId, string ns, string type, T message, IMessagePackFormatter<T> formatter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bus);
-        using PooledBufferWriter buffer = PooledBufferWriter.Rent();
-        TruffleSerializer.Serialize(buffer, message, formatter);
-        await bus.SendAsync(deviceId, ns, type, buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        using PooledBuffer.Lease lease = PooledBuffer.Rent();
+        TruffleSerializer.Serialize(lease.Buffer, message, formatter);
+        await bus.SendAsync(deviceId, ns, type, lease.Buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Serializes and broadcasts.</summary>
     public static async ValueTask BroadcastAsync<T>(IMessageBus bus, string ns, string type, T message, IMessagePackFormatter<T> formatter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bus);
-        using PooledBufferWriter buffer = PooledBufferWriter.Rent();
-        TruffleSerializer.Serialize(buffer, message, formatter);
-        await bus.BroadcastAsync(ns, type, buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        using PooledBuffer.Lease lease = PooledBuffer.Rent();
+        TruffleSerializer.Serialize(lease.Buffer, message, formatter);
+        await bus.BroadcastAsync(ns, type, lease.Buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Subscribes a synchronous typed handler.</summary>
@@ -78,10 +78,10 @@ public static class TypedBus
     {
         ArgumentNullException.ThrowIfNull(bus);
         ReadOnlyMemory<byte> reply;
-        using (PooledBufferWriter buffer = PooledBufferWriter.Rent())
+        using (PooledBuffer.Lease lease = PooledBuffer.Rent())
         {
-            TruffleSerializer.Serialize(buffer, request, requestFormatter);
-            reply = await bus.RequestAsync(deviceId, ns, type, buffer.WrittenMemory, timeout, cancellationToken).ConfigureAwait(false);
+            TruffleSerializer.Serialize(lease.Buffer, request, requestFormatter);
+            reply = await bus.RequestAsync(deviceId, ns, type, lease.Buffer.WrittenMemory, timeout, cancellationToken).ConfigureAwait(false);
         }
 
         return TruffleSerializer.Deserialize(new System.Buffers.ReadOnlySequence<byte>(reply), replyFormatter);

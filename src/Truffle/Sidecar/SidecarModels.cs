@@ -37,6 +37,13 @@ public sealed record SidecarStartOptions
     /// <summary>The shared registry directory of a loopback network; required with <see cref="SidecarBackend.Loopback"/>.</summary>
     public string? LoopbackDirectory { get; init; }
 
+    /// <summary>
+    /// The ports the node will listen on, with <see cref="SidecarBackend.Loopback"/>: the sidecar claims an address on
+    /// which all of them are free and holds them until the listen, so loopback networks with different registry
+    /// directories share one machine without colliding.
+    /// </summary>
+    public IReadOnlyList<int>? LoopbackPorts { get; init; }
+
     /// <summary>How long to wait for the node to be running.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -73,6 +73,17 @@ internal static class SidecarProtocol
             {
                 w.WriteString("loopbackDir", dir);
             }
+
+            if (options.Backend == SidecarBackend.Loopback && options.LoopbackPorts is { Count: > 0 } ports)
+            {
+                w.WriteStartArray("loopbackPorts");
+                foreach (int port in ports)
+                {
+                    w.WriteNumberValue(port);
+                }
+
+                w.WriteEndArray();
+            }
         });
 
     public static byte[] Stop() => Command("tsnet:stop", null);

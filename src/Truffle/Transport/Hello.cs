@@ -32,4 +32,10 @@ internal sealed record Hello(
 {
     /// <summary>The protocol version this build speaks.</summary>
     public const int CurrentVersion = 1;
+
+    /// <summary>The capability of an observer: a device that is never a candidate and never counts toward a quorum.</summary>
+    public const string ObserverCapability = "observer";
+
+    /// <summary>True when the sender joins as an observer (<see cref="ObserverCapability"/>).</summary>
+    public bool IsObserver => Capabilities.Contains(ObserverCapability);
 }

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using Truffle.Sidecar;
 using Truffle.Wire;
@@ -143,6 +144,13 @@ internal sealed class SidecarPeerNetwork : IPeerNetwork
             catch (Exception e) when (e is HandshakeException or OperationCanceledException)
             {
                 // Logged and counted by the handshake; the stream is closed.
+            }
+            catch (Exception e) when (e is WebSocketException or IOException)
+            {
+                // Whoever connected broke the WebSocket protocol (an unmasked frame, a reset): the peer's fault.
+                TransportMetrics.ProtocolError("handshake");
+                TransportLog.ProtocolError(_network._logger, incoming.RemoteAddress, e.Message);
+                await incoming.DisposeAsync().ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // one bad peer must not end the accept loop
             catch (Exception e)

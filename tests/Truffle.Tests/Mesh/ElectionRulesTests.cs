@@ -40,6 +40,7 @@ public sealed class ElectionRulesTests
         using Election election = Create(term: 5);
         election.Start(peersExpected: false);
         Assert.Equal(new ElectionState(MeshRole.Primary, "b", 6), election.State);
+        election.MemberJoined(s_worse);
 
         election.ObserveTerm("c", 9);
 

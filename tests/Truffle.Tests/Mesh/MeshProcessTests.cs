@@ -151,8 +151,52 @@ public sealed class MeshProcessTests : IDisposable
         }
     }
 
-    private Task<HostProcess> StartAsync(string name) =>
-        HostProcess.StartAsync(name, Path.Combine(_root, "state-" + name), Path.Combine(_root, "registry"), _changed);
+    [Fact]
+    public async Task Observers_joining_talking_leaving_and_crashing_never_change_the_primary_or_the_term()
+    {
+        var hosts = new List<HostProcess>();
+        try
+        {
+            foreach (string name in new[] { "red", "green", "blue" })
+            {
+                hosts.Add(await StartAsync(name));
+            }
+
+            string primary = await AgreedPrimaryAsync(hosts);
+            await UntilAsync(() => hosts.All(h => hosts.All(other => other == h || h.SeesOnline(other.DeviceId))), "all connected");
+            (string, string?, ulong)[] roles = [.. hosts.Select(h => h.Role)];
+            int[] roleLines = [.. hosts.Select(h => h.RoleLines)];
+
+            // One observer talks and crashes; another leaves gracefully.
+            HostProcess crashing = await StartAsync("watcher", observer: true);
+            await UntilAsync(() => crashing.Role.PrimaryId == primary, "the observer follows the primary");
+            Assert.Equal("Secondary", crashing.Role.Role);
+            await crashing.SendAsync("broadcast from-the-observer");
+            await Task.WhenAll(hosts.Select(h => h.LineAsync(line => line == $"note {crashing.DeviceId} from-the-observer")));
+            crashing.Kill();
+            await crashing.DisposeAsync();
+            await using (HostProcess leaving = await StartAsync("visitor", observer: true))
+            {
+                await UntilAsync(() => leaving.Role.PrimaryId == primary, "the second observer follows the primary");
+                await hosts[0].SendAsync($"ping {leaving.DeviceId} hi");
+                await hosts[0].LineAsync(line => line == $"pong {leaving.DeviceId} hi");
+            }
+
+            await UntilAsync(() => hosts.All(h => !h.SeesOnline(crashing.DeviceId)), "the crashed observer is offline everywhere");
+            Assert.Equal(roles, hosts.Select(h => h.Role));
+            Assert.Equal(roleLines, hosts.Select(h => h.RoleLines));
+        }
+        finally
+        {
+            foreach (HostProcess host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    private Task<HostProcess> StartAsync(string name, bool observer = false) =>
+        HostProcess.StartAsync(name, Path.Combine(_root, "state-" + name), Path.Combine(_root, "registry"), _changed, observer);
 
     private async Task UntilAsync(Func<bool> condition, string what)
     {

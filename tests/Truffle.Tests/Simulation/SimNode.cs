@@ -22,11 +22,12 @@ internal sealed class SimNode
     private ElectionState _lastState;
     private Counts _counts = new();
 
-    public SimNode(SimulatedNetwork network, ElectionMember member, bool allowMinorityPrimary)
+    public SimNode(SimulatedNetwork network, ElectionMember member, bool allowMinorityPrimary, bool observer = false)
     {
         _network = network;
         Member = member;
         AllowMinorityPrimary = allowMinorityPrimary;
+        Observer = observer;
         _store = new SimDeviceStore(member.DeviceId);
     }
 
@@ -35,6 +36,9 @@ internal sealed class SimNode
     public string Id => Member.DeviceId;
 
     public bool AllowMinorityPrimary { get; }
+
+    /// <summary>Joins as an observer (<see cref="TruffleOptions.Observer"/>).</summary>
+    public bool Observer { get; }
 
     /// <summary>Its network node id: stable across restarts, as a tailnet node keeps its identity.</summary>
     public string NodeId => "ts-" + Id;
@@ -119,6 +123,7 @@ internal sealed class SimNode
             Priority = Member.Priority,
             Routing = _network.Routing,
             AllowMinorityPrimary = AllowMinorityPrimary,
+            Observer = Observer,
             Election = _network.Timings,
             Transport = _network.Transport,
         };

@@ -104,6 +104,14 @@ internal sealed partial class SimulatedNetwork
         return node;
     }
 
+    /// <summary>Adds an observer (<see cref="TruffleOptions.Observer"/>); it runs once started.</summary>
+    public SimNode AddObserver(string id)
+    {
+        var node = new SimNode(this, new ElectionMember(id, PreferPrimary: true, Priority: int.MaxValue), allowMinorityPrimary: false, observer: true);
+        Nodes.Add(node);
+        return node;
+    }
+
     public SimNode this[string id] => Nodes.Single(n => n.Id == id);
 
     /// <summary>Starts every device that is not running, in order.</summary>
@@ -239,7 +247,7 @@ internal sealed partial class SimulatedNetwork
     /// </summary>
     public SimNode? AgreedPrimary(IEnumerable<SimNode>? among = null)
     {
-        List<SimNode> nodes = [.. (among ?? Nodes).Where(n => n.Alive)];
+        List<SimNode> nodes = [.. (among ?? Nodes).Where(n => n.Alive && !n.Observer)];
         List<SimNode> primaries = [.. nodes.Where(n => n.IsPrimary)];
         if (primaries.Count != 1)
         {

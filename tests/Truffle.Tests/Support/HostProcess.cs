@@ -31,6 +31,9 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>The role and primary of the last "role" line; "None" and null before the first.</summary>
     public (string Role, string? PrimaryId, ulong Term) Role { get; private set; } = ("None", null, 0);
 
+    /// <summary>How many "role" lines the node printed: one at start, then one per change of role, primary or term.</summary>
+    public int RoleLines { get; private set; }
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Whether the node's last "device" line about <paramref name="deviceId"/> said it is online.</summary>
@@ -45,7 +48,7 @@ internal sealed class HostProcess : IAsyncDisposable
     private static string HostPath =>
         typeof(HostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TestHost").Value!;
 
-    public static async Task<HostProcess> StartAsync(string name, string state, string registry, SemaphoreSlim changed)
+    public static async Task<HostProcess> StartAsync(string name, string state, string registry, SemaphoreSlim changed, bool observer = false)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -57,6 +60,11 @@ internal sealed class HostProcess : IAsyncDisposable
         foreach (string argument in new[] { HostPath, "--app", "meshtest", "--name", name, "--state", state, "--loopback", registry })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (observer)
+        {
+            start.ArgumentList.Add("--observer");
         }
 
         var host = new HostProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), changed);
@@ -150,6 +158,7 @@ internal sealed class HostProcess : IAsyncDisposable
             else if (parts is ["role", var role, var primary, var term])
             {
                 Role = (role, primary == "-" ? null : primary, ulong.Parse(term, System.Globalization.CultureInfo.InvariantCulture));
+                RoleLines++;
             }
         }
 

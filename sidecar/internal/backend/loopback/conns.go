@@ -2,7 +2,10 @@ package loopback
 
 // Connection tracking: Stop must close every listener and connection the node handed out.
 
-import "net"
+import (
+	"net"
+	"strconv"
+)
 
 func (n *node) add(register func()) bool {
 	n.mu.Lock()
@@ -23,8 +26,45 @@ func (n *node) track(c *net.TCPConn) (net.Conn, error) {
 	return tc, nil
 }
 
-// closeAll closes every listener and connection; later ones are refused.
+// reserve binds every port on ip; nil (with nothing left bound) when any of them is taken.
+func reserve(ip string, ports []int) map[int]*net.TCPListener {
+	reserved := make(map[int]*net.TCPListener, len(ports))
+	for _, port := range ports {
+		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+		if err != nil {
+			for _, r := range reserved {
+				r.Close()
+			}
+			return nil
+		}
+		reserved[port] = l.(*net.TCPListener)
+	}
+	return reserved
+}
+
+// takeReserved hands over the listener bound at start for port, if there is one.
+func (n *node) takeReserved(port int) *net.TCPListener {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	l := n.reserved[port]
+	delete(n.reserved, port)
+	return l
+}
+
+// closeReserved closes the ports still held from the start.
+func (n *node) closeReserved() {
+	n.mu.Lock()
+	rs := n.reserved
+	n.reserved = nil
+	n.mu.Unlock()
+	for _, l := range rs {
+		l.Close()
+	}
+}
+
+// closeAll closes every listener, reserved port and connection; later ones are refused.
 func (n *node) closeAll() {
+	n.closeReserved()
 	n.mu.Lock()
 	n.closed = true
 	ls, cs := n.listeners, n.conns

@@ -37,7 +37,8 @@ var (
 
 // Backend is one node of the loopback network. Create it with New; it can be started again after Stop.
 type Backend struct {
-	reg registry
+	reg   registry
+	ports []int // reserved with the address at every start (see NewWithPorts)
 
 	life sync.Mutex // serialises Start and Stop
 
@@ -50,7 +51,15 @@ var _ backend.Backend = (*Backend)(nil)
 
 // New returns a stopped node that registers in registryDir, the directory shared by every node of one network.
 func New(registryDir string) *Backend {
-	return &Backend{reg: registry{dir: registryDir}, state: "stopped"}
+	return NewWithPorts(registryDir, nil)
+}
+
+// NewWithPorts is New for a node that will listen on ports: at every start it claims only an address on which it
+// can bind all of them, and keeps them bound until Listen takes them. So networks with different registry
+// directories share the machine's 127.0.0.0/8 without colliding: an address another network's node listens on is
+// skipped, and no other process can take the port between the start and the listen.
+func NewWithPorts(registryDir string, ports []int) *Backend {
+	return &Backend{reg: registry{dir: registryDir}, ports: ports, state: "stopped"}
 }
 
 // node is one started life of a Backend.
@@ -61,10 +70,11 @@ type node struct {
 	stop  chan struct{} // closed by Stop: ends the heartbeat and every watcher
 	wg    sync.WaitGroup
 
-	mu        sync.Mutex // guards closed, listeners and conns
+	mu        sync.Mutex // guards closed, listeners, conns and reserved
 	closed    bool
 	listeners map[*listener]struct{}
 	conns     map[*conn]struct{}
+	reserved  map[int]*net.TCPListener // ports bound with the address at start, until Listen takes them
 }
 
 // Start claims an address, writes the registration and starts the heartbeat. AuthKey, Tags, Ephemeral and the
@@ -110,7 +120,11 @@ func (b *Backend) start(ctx context.Context, opts backend.Options) (*node, error
 	if err != nil {
 		return nil, err
 	}
-	ip, err := b.reg.claimAddress(ctx, claim{NodeID: nodeID, Token: token, PID: os.Getpid()})
+	var reserved map[int]*net.TCPListener
+	ip, err := b.reg.claimAddress(ctx, claim{NodeID: nodeID, Token: token, PID: os.Getpid()}, func(ip string) bool {
+		reserved = reserve(ip, b.ports)
+		return reserved != nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -127,16 +141,19 @@ func (b *Backend) start(ctx context.Context, opts backend.Options) (*node, error
 		stop:      make(chan struct{}),
 		listeners: make(map[*listener]struct{}),
 		conns:     make(map[*conn]struct{}),
+		reserved:  reserved,
 	}
 	// Fail early, with a hint, where the system does not route 127.0.0.0/8 to loopback.
 	probe, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
+		n.closeReserved()
 		b.reg.release(ip, nodeID, token)
 		return nil, fmt.Errorf("loopback: cannot bind %s (outside Linux, alias it on the loopback interface): %w", ip, err)
 	}
 	probe.Close()
 	n.info.Heartbeat = time.Now().UnixNano()
 	if err := b.reg.write(n.info); err != nil {
+		n.closeReserved()
 		b.reg.release(ip, nodeID, token)
 		return nil, fmt.Errorf("loopback: register: %w", err)
 	}
@@ -218,12 +235,16 @@ func (b *Backend) Listen(ctx context.Context, port int) (net.Listener, int, erro
 	if port < 0 || port > 65535 {
 		return nil, 0, fmt.Errorf("loopback: invalid port %d", port)
 	}
-	var lc net.ListenConfig
-	l, err := lc.Listen(ctx, "tcp", net.JoinHostPort(n.info.IP, strconv.Itoa(port)))
-	if err != nil {
-		return nil, 0, fmt.Errorf("loopback: listen: %w", err)
+	l := n.takeReserved(port)
+	if l == nil {
+		var lc net.ListenConfig
+		bound, err := lc.Listen(ctx, "tcp", net.JoinHostPort(n.info.IP, strconv.Itoa(port)))
+		if err != nil {
+			return nil, 0, fmt.Errorf("loopback: listen: %w", err)
+		}
+		l = bound.(*net.TCPListener)
 	}
-	tl := &listener{l: l.(*net.TCPListener), n: n}
+	tl := &listener{l: l, n: n}
 	if !n.add(func() { n.listeners[tl] = struct{}{} }) {
 		l.Close()
 		return nil, 0, ErrNotRunning

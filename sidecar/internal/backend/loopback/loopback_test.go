@@ -311,3 +311,56 @@ func TestInvalidHostname(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworksWithDifferentRegistriesShareTheMachine: a node of another network already listens on the first
+// address's port, so a node that reserves that port claims the next address, and both listen.
+func TestNetworksWithDifferentRegistriesShareTheMachine(t *testing.T) {
+	const port = 39417
+	var listening []net.Listener
+	defer func() {
+		for _, l := range listening {
+			l.Close()
+		}
+	}()
+	var ips []string
+	for _, network := range []string{"first", "second", "third"} {
+		b := NewWithPorts(t.TempDir(), []int{port})
+		if err := b.Start(context.Background(), backend.Options{Hostname: network, StateDir: t.TempDir()}); err != nil {
+			t.Fatalf("start %s: %v", network, err)
+		}
+		t.Cleanup(func() { b.Stop(context.Background()) })
+		l, got, err := b.Listen(context.Background(), port)
+		if err != nil {
+			t.Fatalf("%s: listen on its reserved port: %v", network, err)
+		}
+		listening = append(listening, l)
+		if got != port {
+			t.Fatalf("%s listens on %d, want %d", network, got, port)
+		}
+		ips = append(ips, status(t, b).TailscaleIP)
+	}
+	if ips[0] == ips[1] || ips[1] == ips[2] || ips[0] == ips[2] {
+		t.Fatalf("networks share an address: %v", ips)
+	}
+}
+
+// TestReservedPortsAreReleasedByStop: a node stopped before it listened leaves its address's port free again.
+func TestReservedPortsAreReleasedByStop(t *testing.T) {
+	const port = 39418
+	b := NewWithPorts(t.TempDir(), []int{port})
+	if err := b.Start(context.Background(), backend.Options{Hostname: "reserving", StateDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	ip := status(t, b).TailscaleIP
+	if _, err := net.Listen("tcp", net.JoinHostPort(ip, fmt.Sprint(port))); err == nil {
+		t.Fatal("the reserved port was free while the node ran")
+	}
+	if err := b.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, fmt.Sprint(port)))
+	if err != nil {
+		t.Fatalf("the port is still held after Stop: %v", err)
+	}
+	l.Close()
+}

@@ -76,8 +76,10 @@ func addrAt(n int) (string, bool) {
 	return net.IPv4(127, 0, byte(n>>8), byte(lo)).String(), true
 }
 
-// claimAddress claims the first free address, taking over addresses whose owner is dead.
-func (r registry) claimAddress(ctx context.Context, c claim) (string, error) {
+// claimAddress claims the first free address on which usable(ip) holds, taking over addresses whose owner is
+// dead. An address that is free in this registry but not usable (another network's node listens there) is given
+// back at once and skipped.
+func (r registry) claimAddress(ctx context.Context, c claim, usable func(ip string) bool) (string, error) {
 	for n := firstAddr; n <= lastAddr; n++ {
 		if err := ctx.Err(); err != nil {
 			return "", err
@@ -96,8 +98,11 @@ func (r registry) claimAddress(ctx context.Context, c claim) (string, error) {
 				return "", err
 			}
 		}
-		if ok {
+		if ok && usable(ip) {
 			return ip, nil
+		}
+		if ok {
+			r.release(ip, c.NodeID, c.Token)
 		}
 	}
 	return "", errors.New("loopback: no free address in 127.0.0.2-127.0.255.254")
