@@ -3,6 +3,7 @@ namespace Truffle.Generators;
 /// <summary>Names of the pipeline steps, for incrementality tests.</summary>
 internal static class TrackingNames
 {
+    public const string KnownTypes = nameof(KnownTypes);
     public const string ParseMessages = nameof(ParseMessages);
     public const string ParseSlices = nameof(ParseSlices);
     public const string Models = nameof(Models);

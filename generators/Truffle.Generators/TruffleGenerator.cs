@@ -17,7 +17,7 @@ namespace Truffle.Generators;
 /// <c>[SyncedSlice]</c> types.
 /// </summary>
 /// <remarks>
-/// Symbols are read only inside the attribute transforms (<see cref="TypeParser"/>); every value after them is an
+/// Symbols are read only by the parse steps (<see cref="TypeParser"/>); every value after them is an
 /// equatable model, so edits that do not change an annotated type leave all outputs cached. Diagnostics travel on a
 /// separate output with real source locations, so a moved declaration re-reports without regenerating source.
 /// </remarks>
@@ -35,19 +35,11 @@ public sealed class TruffleGenerator : IIncrementalGenerator
                 c is CSharpCompilation cs && (int)cs.LanguageVersion >= CSharp14))
             .WithTrackingName(TrackingNames.CompilationInfo);
 
-        IncrementalValuesProvider<ParseResult> messages = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                ShapeParser.MessageAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, ct) => TypeParser.Parse(ctx, fromSlicePipeline: false, ct))
-            .WithTrackingName(TrackingNames.ParseMessages);
-
-        IncrementalValuesProvider<ParseResult> slices = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                ShapeParser.SliceAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, ct) => TypeParser.Parse(ctx, fromSlicePipeline: true, ct))
-            .WithTrackingName(TrackingNames.ParseSlices);
+        IncrementalValueProvider<KnownTypeSymbols> knownTypes = context.CompilationProvider
+            .Select(static (c, _) => new KnownTypeSymbols(c))
+            .WithTrackingName(TrackingNames.KnownTypes);
+        IncrementalValuesProvider<ParseResult> messages = ParseAnnotated(context, KnownTypeSymbols.MessageAttributeName, knownTypes, TrackingNames.ParseMessages);
+        IncrementalValuesProvider<ParseResult> slices = ParseAnnotated(context, KnownTypeSymbols.SliceAttributeName, knownTypes, TrackingNames.ParseSlices);
 
         IncrementalValuesProvider<TypeModel> messageModels = ModelsOf(messages);
         IncrementalValuesProvider<TypeModel> sliceModels = ModelsOf(slices);
@@ -80,6 +72,22 @@ public sealed class TruffleGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(messages.Collect().Combine(slices.Collect()), static (spc, all) =>
             DiagnosticReporter.Report(spc, all.Left.AddRange(all.Right)));
+    }
+
+    // The parse runs after the combine with the known types (resolved once per compilation, as System.Text.Json's
+    // generator does), not in the attribute transform, which would resolve them again for every type.
+    private static IncrementalValuesProvider<ParseResult> ParseAnnotated(
+        IncrementalGeneratorInitializationContext context,
+        string attribute,
+        IncrementalValueProvider<KnownTypeSymbols> knownTypes,
+        string trackingName)
+    {
+        bool fromSlicePipeline = attribute == KnownTypeSymbols.SliceAttributeName;
+        return context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute, static (node, _) => node is TypeDeclarationSyntax, static (ctx, _) => ctx)
+            .Combine(knownTypes)
+            .Select((input, ct) => TypeParser.Parse(input.Left, input.Right, fromSlicePipeline, ct))
+            .WithTrackingName(trackingName);
     }
 
     // Sorted by name through Collect/SelectMany: the outputs are then compared by type rather than by position, so

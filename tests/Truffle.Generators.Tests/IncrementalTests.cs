@@ -144,6 +144,15 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void Known_types_are_resolved_once_per_compilation_not_once_per_type()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Messages, Notes);
+
+        Assert.Single(OutputValues(run, TrackingNames.KnownTypes));
+        Assert.Equal(4, OutputValues(run, TrackingNames.ParseMessages).Length);
+    }
+
+    [Fact]
     public void Tracking_names_do_not_collide_with_roslyn_input_names()
     {
         string[] roslyn = typeof(WellKnownGeneratorInputs).GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -42,25 +42,12 @@ internal static class SymbolFacts
         return type.IsRefLikeType ? "ref structs cannot be serialized" : null;
     }
 
-    internal static AttributeData? FindAttribute(INamedTypeSymbol type, string name)
-    {
-        foreach (AttributeData attribute in type.GetAttributes())
-        {
-            if (attribute.AttributeClass?.ToDisplayString() == name)
-            {
-                return attribute;
-            }
-        }
-
-        return null;
-    }
-
-    internal static bool HasAnnotatedBase(INamedTypeSymbol type)
+    internal static bool HasAnnotatedBase(INamedTypeSymbol type, KnownTypeSymbols known)
     {
         for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
         {
             // A base from another assembly has an internal formatter this type cannot see, so there is nothing to hide.
-            if (ShapeParser.IsAnnotated(t) && SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, type.ContainingAssembly))
+            if (known.IsAnnotated(t) && SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, type.ContainingAssembly))
             {
                 return true;
             }
