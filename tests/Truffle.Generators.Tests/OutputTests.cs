@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
@@ -362,5 +363,19 @@ public sealed class OutputTests
 
         GeneratorHarness.AssertValid(run);
         Assert.Empty(run.Generator.GeneratedSources);
+    }
+
+    [Fact]
+    public void Generated_types_carry_the_version_of_the_generator_assembly()
+    {
+        string informational = typeof(TruffleGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        string packageVersion = informational.Split('+')[0];
+        GeneratorRun run = GeneratorHarness.Run("""
+            [Truffle.TruffleMessage("chat")]
+            public partial record Hello(string Name);
+            """);
+
+        string attribute = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Truffle.Generators\", \"{packageVersion}\")]";
+        Assert.All(run.Generator.GeneratedSources, source => Assert.Contains(attribute, source.SourceText.ToString(), StringComparison.Ordinal));
     }
 }
