@@ -14,7 +14,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NotPartial = Create("TRF001", "Annotated type must be partial", "'{0}' must be declared partial so Truffle can generate its serializer");
     public static readonly DiagnosticDescriptor UnsupportedMemberType = Create("TRF002", "Member type is not supported", "{0} '{1}' has type '{2}', which Truffle cannot serialize: use a supported type or a [TruffleMessage]/[SyncedSlice] type");
     public static readonly DiagnosticDescriptor InvalidWireName = Create("TRF003", "Invalid or reserved wire name", "{0} '{1}' {2}");
-    public static readonly DiagnosticDescriptor DuplicateWireName = Create("TRF004", "Two types share a wire name", "'{0}' and '{1}' both use {2} on the wire");
+    public static readonly DiagnosticDescriptor DuplicateWireName = Create("TRF004", "Two types share a wire name", "{0} and {1} both use {2} on the wire");
     public static readonly DiagnosticDescriptor SliceWithoutMembers = Create("TRF005", "Slice has no members", "Slice '{0}' has no serializable member: add a public property or field");
     public static readonly DiagnosticDescriptor UnsupportedDeclaration = Create("TRF006", "Type cannot be generated", "'{0}' cannot be a Truffle type: {1}");
     public static readonly DiagnosticDescriptor TooManySliceMembers = Create("TRF007", "Slice has too many members", "Slice '{0}' has {1} members; a slice may have at most 64: group related members into a nested [TruffleMessage] record");

@@ -62,10 +62,9 @@ internal sealed partial class TypeEmitter
     private IEnumerable<string> Interfaces()
     {
         string self = _self;
-        if (_model.Message is { } message)
+        if (_model.Message is not null)
         {
             yield return $"global::Truffle.ITruffleMessage<{self}>";
-            yield return $"global::Truffle.{NamespaceApiEmitter.TypeName(message.WireNamespace)}.IMessage";
         }
 
         if (_model.StoreId is not null)

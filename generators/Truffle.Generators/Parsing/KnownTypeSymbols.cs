@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace Truffle.Generators.Parsing;
@@ -24,6 +25,10 @@ internal sealed class KnownTypeSymbols(Compilation compilation)
     public INamedTypeSymbol? IgnoreAttribute => Resolve("Truffle.TruffleIgnoreAttribute");
     public INamedTypeSymbol? Request => Resolve("Truffle.IRequest`1");
     public INamedTypeSymbol? Serializable => Resolve("Truffle.ITruffleSerializable`1");
+    public INamedTypeSymbol? Message => Resolve("Truffle.ITruffleMessage`1");
+    public INamedTypeSymbol? Slice => Resolve("Truffle.ISyncedSlice`1");
+    public INamedTypeSymbol? MessageBus => Resolve("Truffle.IMessageBus");
+    public INamedTypeSymbol? GeneratedCodeAttribute => Resolve("System.CodeDom.Compiler.GeneratedCodeAttribute");
 
     /// <summary>The type named <paramref name="metadataName"/> that this compilation sees, looked up once.</summary>
     public INamedTypeSymbol? Resolve(string metadataName)
@@ -77,6 +82,30 @@ internal sealed class KnownTypeSymbols(Compilation compilation)
     /// <summary>True for a <c>[TruffleMessage]</c> or <c>[SyncedSlice]</c> type.</summary>
     public bool IsAnnotated(ITypeSymbol type) =>
         FindAttribute(type, MessageAttribute) is not null || FindAttribute(type, SliceAttribute) is not null;
+
+    /// <summary>
+    /// The wire namespace of a namespace API type the generator wrote (its <c>WireNamespace</c> constant), in this
+    /// version or in 0.1.0; null for any other type.
+    /// </summary>
+    public string? WireNamespaceOfApi(ITypeSymbol? type)
+    {
+        if (type is null
+            || FindAttribute(type, GeneratedCodeAttribute) is not { } generatedCode
+            || generatedCode.ConstructorArguments.FirstOrDefault().Value as string != "Truffle.Generators")
+        {
+            return null;
+        }
+
+        foreach (ISymbol member in type.GetMembers("WireNamespace"))
+        {
+            if (member is IFieldSymbol { IsConst: true, ConstantValue: string ns })
+            {
+                return ns;
+            }
+        }
+
+        return null;
+    }
 
     // GetTypeByMetadataName gives up when several references define the name (a facade and its implementation);
     // the one this compilation can use is the one its code means.

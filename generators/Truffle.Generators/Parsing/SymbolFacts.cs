@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Truffle.Generators.Helpers;
 using Truffle.Generators.Model;
@@ -56,14 +55,6 @@ internal static class SymbolFacts
         return false;
     }
 
-    /// <summary>True when code outside the assembly can name <paramref name="type"/>, type arguments included.</summary>
-    internal static bool IsPublicType(ITypeSymbol type) => type switch
-    {
-        IArrayTypeSymbol array => IsPublicType(array.ElementType),
-        INamedTypeSymbol named => IsEffectivelyPublic(named) && named.TypeArguments.All(IsPublicType),
-        _ => true,
-    };
-
     internal static EquatableArray<ContainingType> ContainingTypes(INamedTypeSymbol type)
     {
         var list = new List<ContainingType>();
@@ -83,19 +74,6 @@ internal static class SymbolFacts
         (false, TypeKind.Interface) => "interface",
         _ => "class",
     };
-
-    internal static bool IsEffectivelyPublic(INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
-        {
-            if (t.DeclaredAccessibility != Accessibility.Public)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     internal static string HintName(INamedTypeSymbol type)
     {

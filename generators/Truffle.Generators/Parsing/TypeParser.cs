@@ -103,27 +103,27 @@ internal sealed partial class TypeParser
     private MessageInfo? ParseMessage(AttributeData attribute)
     {
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) as AttributeSyntax;
-        string? ns = ConstructorArgument(attribute);
-        string wireType = NamedArgument(attribute, "Type") ?? WireNames.ToKebabCase(_type.Name);
+        string? ns = WireAttributes.Name(attribute);
+        string wireType = WireNames.MessageType(WireAttributes.ExplicitType(attribute), _type.Name);
 
         bool valid = CheckWireName(syntax, null, "Namespace", ns, reservedNamespace: true);
         valid &= CheckWireName(syntax, "Type", "Type", wireType, reservedNamespace: false);
-        (TypeShape? reply, bool replyIsPublic) = ParseReply();
+        TypeShape? reply = ParseReply();
         if (!valid)
         {
             return null;
         }
 
-        _wireKeys.Add($"message {ns}/{wireType}");
-        return new MessageInfo(ns!, wireType, reply, replyIsPublic);
+        _wireKeys.Add(WireNames.MessageKey(ns!, wireType));
+        return new MessageInfo(ns!, wireType, reply);
     }
 
     /// <summary>The reply of an <c>IRequest&lt;TReply&gt;</c>; TRF002 when its type cannot be serialized.</summary>
-    private (TypeShape? Reply, bool IsPublic) ParseReply()
+    private TypeShape? ParseReply()
     {
         if (KnownTypeSymbols.FindInterface(_type, _known.Request) is not { } request)
         {
-            return (null, true);
+            return null;
         }
 
         ITypeSymbol replyType = request.TypeArguments[0];
@@ -138,19 +138,19 @@ internal sealed partial class TypeParser
                 replyType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)));
         }
 
-        return (reply, SymbolFacts.IsPublicType(replyType));
+        return reply;
     }
 
     private string? ParseStoreId(AttributeData attribute)
     {
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) as AttributeSyntax;
-        string? storeId = ConstructorArgument(attribute);
+        string? storeId = WireAttributes.Name(attribute);
         if (!CheckWireName(syntax, null, "Store id", storeId, reservedNamespace: false))
         {
             return null;
         }
 
-        _wireKeys.Add($"store {storeId}");
+        _wireKeys.Add(WireNames.StoreKey(storeId!));
         return storeId;
     }
 
@@ -200,7 +200,6 @@ internal sealed partial class TypeParser
             SymbolFacts.ContainingTypes(_type),
             SymbolFacts.Keyword(_type),
             _type.IsValueType,
-            SymbolFacts.IsEffectivelyPublic(_type),
             message,
             storeId,
             members.Models.ToEquatableArray(),
@@ -210,22 +209,6 @@ internal sealed partial class TypeParser
 
     private void ReportUnsupportedDeclaration(string reason) =>
         _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedDeclaration, _identifier, _displayName, reason));
-
-    private static string? ConstructorArgument(AttributeData attribute) =>
-        attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
-
-    private static string? NamedArgument(AttributeData attribute, string name)
-    {
-        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
-        {
-            if (named.Key == name)
-            {
-                return named.Value.Value as string;
-            }
-        }
-
-        return null;
-    }
 
     /// <summary>The attribute argument to point at: the positional one when <paramref name="name"/> is null.</summary>
     private static Location? ArgumentLocation(AttributeSyntax? syntax, string? name)

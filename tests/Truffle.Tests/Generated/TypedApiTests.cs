@@ -171,6 +171,16 @@ public sealed class TypedApiTests : IAsyncDisposable
         await Assert.ThrowsAsync<DeviceUnreachableException>(async () => await _ana.Notes.Send("nobody", new Note("a", "b")));
     }
 
+    [Fact]
+    public void On_and_ReadAll_refuse_a_message_of_another_namespace()
+    {
+        // bus.Roundtrip can name every message the assembly sees, so the namespace is checked when subscribing.
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => _bo.Roundtrip.On<Note>((_, _) => { }));
+        Assert.Contains("'notes'", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => _bo.Roundtrip.On<Note>((_, _, _) => ValueTask.CompletedTask));
+        Assert.Throws<ArgumentException>(() => _bo.Roundtrip.ReadAll<Note>());
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _ana.DisposeAsync();
