@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
@@ -25,6 +26,19 @@ internal static class DiagnosticMarkup
         (GeneratorRun run, List<string> expected) = Run(references, sources);
         AssertSame(expected, run.Diagnostics);
         return run;
+    }
+
+    /// <summary>
+    /// Runs the generator, then <paramref name="analyzer"/> over the code as the compiler sees it (the generated
+    /// sources added), and compares what the analyzer reports with the marks; the generator must report nothing.
+    /// </summary>
+    public static async Task<ImmutableArray<Diagnostic>> VerifyAnalyzerAsync(DiagnosticAnalyzer analyzer, IEnumerable<MetadataReference> references, params string[] sources)
+    {
+        (GeneratorRun run, List<string> expected) = Run(references, sources);
+        GeneratorHarness.AssertNoGeneratorDiagnostics(run);
+        ImmutableArray<Diagnostic> reported = await run.Output.WithAnalyzers([analyzer]).GetAnalyzerDiagnosticsAsync();
+        AssertSame(expected, reported);
+        return reported;
     }
 
     private static (GeneratorRun Run, List<string> Expected) Run(IEnumerable<MetadataReference> references, string[] sources)

@@ -19,6 +19,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedDeclaration = Create("TRF006", "Type cannot be generated", "'{0}' cannot be a Truffle type: {1}");
     public static readonly DiagnosticDescriptor TooManySliceMembers = Create("TRF007", "Slice has too many members", "Slice '{0}' has {1} members; a slice may have at most 64: group related members into a nested [TruffleMessage] record");
     public static readonly DiagnosticDescriptor DuplicateKey = Create("TRF008", "Two members share a wire key", "Members '{0}' and '{1}' of '{2}' both map to the key '{3}' on the wire");
+    public static readonly DiagnosticDescriptor MessageOfAnotherNamespace = Create("TRF009", "Message of another namespace", "'{0}' is a message of the '{1}' namespace, not of '{2}': use bus.{3}");
 
     private static DiagnosticDescriptor Create(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -1,4 +1,4 @@
-using System.Collections.Generic;
+using System.Collections.Concurrent;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
@@ -13,7 +13,8 @@ internal sealed class KnownTypeSymbols(Compilation compilation)
     public const string MessageAttributeName = "Truffle.TruffleMessageAttribute";
     public const string SliceAttributeName = "Truffle.SyncedSliceAttribute";
 
-    private readonly Dictionary<string, INamedTypeSymbol?> _resolved = new(System.StringComparer.Ordinal);
+    // Concurrent: the analyzer shares one instance among its concurrent actions. A lookup done twice finds the same type.
+    private readonly ConcurrentDictionary<string, INamedTypeSymbol?> _resolved = new(System.StringComparer.Ordinal);
 
     public Compilation Compilation { get; } = compilation;
 
@@ -31,16 +32,8 @@ internal sealed class KnownTypeSymbols(Compilation compilation)
     public INamedTypeSymbol? GeneratedCodeAttribute => Resolve("System.CodeDom.Compiler.GeneratedCodeAttribute");
 
     /// <summary>The type named <paramref name="metadataName"/> that this compilation sees, looked up once.</summary>
-    public INamedTypeSymbol? Resolve(string metadataName)
-    {
-        if (!_resolved.TryGetValue(metadataName, out INamedTypeSymbol? symbol))
-        {
-            symbol = Compilation.GetTypeByMetadataName(metadataName) ?? FirstAccessible(metadataName);
-            _resolved[metadataName] = symbol;
-        }
-
-        return symbol;
-    }
+    public INamedTypeSymbol? Resolve(string metadataName) =>
+        _resolved.GetOrAdd(metadataName, name => Compilation.GetTypeByMetadataName(name) ?? FirstAccessible(name));
 
     /// <summary>True when <paramref name="type"/> is <paramref name="known"/> or a construction of it.</summary>
     public static bool Is(ITypeSymbol? type, INamedTypeSymbol? known) =>
