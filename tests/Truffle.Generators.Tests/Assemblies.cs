@@ -34,18 +34,20 @@ internal static class Assemblies
 
     /// <summary>
     /// <c>Contoso.Legacy</c> as Truffle.Generators 0.1.0 built it: its source and that version's output (see the
-    /// fixture's README), compiled without the current generator.
+    /// fixture's README), compiled without the current generator; <paramref name="edit"/> makes another library of
+    /// it (each source is passed through it, the assembly name too).
     /// </summary>
-    public static BuiltAssembly Legacy(LanguageVersion version)
+    public static BuiltAssembly Legacy(LanguageVersion version, Func<string, string>? edit = null)
     {
+        edit ??= text => text;
         string otherApi = version >= LanguageVersion.CSharp14 ? ".CSharp12." : ".CSharp14.";
         string[] sources = Directory.GetFiles(s_legacyFixture, "*.cs.txt")
             .Where(path => !Path.GetFileName(path).Contains(otherApi, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
-            .Select(File.ReadAllText)
+            .Select(path => edit(File.ReadAllText(path)))
             .ToArray();
         Assert.Equal(6, sources.Length);
-        return new BuiltAssembly(null, GeneratorHarness.Emit(GeneratorHarness.Compile("Contoso.Legacy", version, [], sources)));
+        return new BuiltAssembly(null, GeneratorHarness.Emit(GeneratorHarness.Compile(edit("Contoso.Legacy"), version, [], sources)));
     }
 
     /// <summary>Loads <paramref name="assemblies"/> (dependencies first) into a context of their own and returns the last.</summary>

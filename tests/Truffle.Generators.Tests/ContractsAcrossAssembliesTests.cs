@@ -231,6 +231,33 @@ public sealed class ContractsAcrossAssembliesTests
         Assert.DoesNotContain("this global::Truffle.IMessageBus", api, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Two_libraries_built_with_generator_0_1_0_that_declare_one_namespace_still_clash_as_docs_say()
+    {
+        // docs/generator.md: their two public Truffle.ChatBusExtensions hide each other where `using Truffle;` is in
+        // scope, as before; rebuilding them with the current generator is the fix.
+        BuiltAssembly first = Assemblies.Legacy(LanguageVersion.CSharp14);
+        BuiltAssembly second = Assemblies.Legacy(LanguageVersion.CSharp14, text => text
+            .Replace("Contoso.Legacy", "Contoso.Other", StringComparison.Ordinal)
+            .Replace("ChatMessage", "OtherMessage", StringComparison.Ordinal)
+            .Replace("WhoIsHere", "OtherWho", StringComparison.Ordinal)
+            .Replace("LastMessage", "OtherLast", StringComparison.Ordinal));
+
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile("Contoso.App", GeneratorHarness.Latest, [first.Reference, second.Reference], """
+            using Truffle;
+
+            namespace Contoso.App;
+
+            internal static class Usage
+            {
+                public static System.Threading.Tasks.ValueTask Say(IMessageBus bus) => bus.Chat.Send("bo", new Contoso.Legacy.ChatMessage("ana", "hi"));
+            }
+            """));
+
+        GeneratorHarness.AssertNoGeneratorDiagnostics(run);
+        Assert.Equal(["CS9286"], run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id));
+    }
+
     // ---------------------------------------------------------------------------------------------------- TRF004
 
     [Fact]

@@ -18,8 +18,6 @@ namespace Truffle.Generators.Parsing;
 /// </remarks>
 internal static class ReferenceScanner
 {
-    private static readonly SymbolDisplayFormat s_ownerFormat = SymbolDisplayFormat.CSharpShortErrorMessageFormat;
-
     public static ReferencedContracts Scan(KnownTypeSymbols known, CancellationToken cancellationToken)
     {
         if (known.MessageAttribute?.ContainingAssembly is not { } runtime)
@@ -63,17 +61,20 @@ internal static class ReferenceScanner
     /// </summary>
     private static void ReadAnnotated(INamedTypeSymbol type, IAssemblySymbol assembly, KnownTypeSymbols known, ShapeParser shapes, List<ReferencedMessage> messages, List<WireClaim> claims)
     {
-        string owner = $"'{type.ToDisplayString(s_ownerFormat)}' of assembly {assembly.Identity.Name}";
-        if (KnownTypeSymbols.FindAttribute(type, known.SliceAttribute) is { } slice
-            && KnownTypeSymbols.FindInterface(type, known.Slice) is not null
-            && WireAttributes.Name(slice) is { } storeId)
+        AttributeData? slice = KnownTypeSymbols.FindAttribute(type, known.SliceAttribute);
+        AttributeData? message = KnownTypeSymbols.FindAttribute(type, known.MessageAttribute);
+        if (slice is null && message is null)
+        {
+            return;
+        }
+
+        string owner = $"'{type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' of assembly {assembly.Identity.Name}";
+        if (slice is not null && KnownTypeSymbols.FindInterface(type, known.Slice) is not null && WireAttributes.Name(slice) is { } storeId)
         {
             claims.Add(new WireClaim(WireNames.StoreKey(storeId), owner));
         }
 
-        if (KnownTypeSymbols.FindAttribute(type, known.MessageAttribute) is not { } message
-            || KnownTypeSymbols.FindInterface(type, known.Message) is null
-            || WireAttributes.Name(message) is not { } ns)
+        if (message is null || KnownTypeSymbols.FindInterface(type, known.Message) is null || WireAttributes.Name(message) is not { } ns)
         {
             return;
         }
