@@ -17,7 +17,7 @@ namespace Truffle.Generators;
 /// <c>[SyncedSlice]</c> types.
 /// </summary>
 /// <remarks>
-/// Symbols are read only inside the attribute transforms (<see cref="TypeParser"/>); every value after them is an
+/// Symbols are read only by the parse steps (<see cref="TypeParser"/>); every value after them is an
 /// equatable model, so edits that do not change an annotated type leave all outputs cached. Diagnostics travel on a
 /// separate output with real source locations, so a moved declaration re-reports without regenerating source.
 /// </remarks>
@@ -35,34 +35,43 @@ public sealed class TruffleGenerator : IIncrementalGenerator
                 c is CSharpCompilation cs && (int)cs.LanguageVersion >= CSharp14))
             .WithTrackingName(TrackingNames.CompilationInfo);
 
-        IncrementalValuesProvider<ParseResult> messages = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                ShapeParser.MessageAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, ct) => TypeParser.Parse(ctx, fromSlicePipeline: false, ct))
-            .WithTrackingName(TrackingNames.ParseMessages);
-
-        IncrementalValuesProvider<ParseResult> slices = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                ShapeParser.SliceAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, ct) => TypeParser.Parse(ctx, fromSlicePipeline: true, ct))
-            .WithTrackingName(TrackingNames.ParseSlices);
+        IncrementalValueProvider<KnownTypeSymbols> knownTypes = context.CompilationProvider
+            .Select(static (c, _) => new KnownTypeSymbols(c))
+            .WithTrackingName(TrackingNames.KnownTypes);
+        IncrementalValuesProvider<ParseResult> messages = ParseAnnotated(context, KnownTypeSymbols.MessageAttributeName, knownTypes, TrackingNames.ParseMessages);
+        IncrementalValuesProvider<ParseResult> slices = ParseAnnotated(context, KnownTypeSymbols.SliceAttributeName, knownTypes, TrackingNames.ParseSlices);
 
         IncrementalValuesProvider<TypeModel> messageModels = ModelsOf(messages);
         IncrementalValuesProvider<TypeModel> sliceModels = ModelsOf(slices);
 
-        context.RegisterSourceOutput(messageModels, static (spc, model) => AddType(spc, model));
-        context.RegisterSourceOutput(sliceModels, static (spc, model) => AddType(spc, model));
+        context.RegisterSourceOutput(messageModels, static (spc, model) => Add(spc, model.HintName, TypeEmitter.Emit(model)));
+        context.RegisterSourceOutput(sliceModels, static (spc, model) => Add(spc, model.HintName, TypeEmitter.Emit(model)));
 
-        IncrementalValuesProvider<NamespaceApiModel> apis = messageModels
+        // A namespace can be declared in several assemblies: each one's API reaches the messages of its references
+        // too, read from their metadata once per compilation and reduced to an equatable model.
+        IncrementalValueProvider<ReferencedContracts> references = knownTypes
+            .Select(static (known, ct) => ReferenceScanner.Scan(known, ct))
+            .WithTrackingName(TrackingNames.References);
+
+        IncrementalValueProvider<EquatableArray<NamespaceApiModel>> apis = messageModels
             .Collect()
+            .Combine(references)
             .Combine(compilation)
-            .Select(static (input, _) => NamespaceApiBuilder.Build(input.Left, input.Right))
-            .WithTrackingName(TrackingNames.NamespaceApis)
-            .SelectMany(static (list, _) => list);
-        context.RegisterSourceOutput(apis, static (spc, api) =>
-            spc.AddSource(NamespaceApiEmitter.HintName(api), SourceText.From(NamespaceApiEmitter.Emit(api), System.Text.Encoding.UTF8)));
+            .Select(static (input, _) => NamespaceApiBuilder.Build(input.Left.Left, input.Left.Right, input.Right))
+            .WithTrackingName(TrackingNames.NamespaceApis);
+        context.RegisterSourceOutput(apis.SelectMany(static (list, _) => list), static (spc, api) =>
+            Add(spc, NamespaceApiEmitter.HintName(api), NamespaceApiEmitter.Emit(api)));
+
+        IncrementalValueProvider<string?> apiNamespace = apis
+            .Select(static (list, _) => list.Count == 0 ? null : list[0].ApiNamespace)
+            .WithTrackingName(TrackingNames.NamespaceApiImports);
+        context.RegisterSourceOutput(apiNamespace, static (spc, ns) =>
+        {
+            if (ns is not null)
+            {
+                Add(spc, NamespaceApiEmitter.ImportsHintName, NamespaceApiEmitter.EmitImports(ns));
+            }
+        });
 
         IncrementalValueProvider<ResolverModel?> resolver = messageModels
             .Collect()
@@ -74,12 +83,28 @@ public sealed class TruffleGenerator : IIncrementalGenerator
         {
             if (model is not null)
             {
-                spc.AddSource(ResolverEmitter.HintName, SourceText.From(ResolverEmitter.Emit(model), System.Text.Encoding.UTF8));
+                Add(spc, ResolverEmitter.HintName, ResolverEmitter.Emit(model));
             }
         });
 
-        context.RegisterSourceOutput(messages.Collect().Combine(slices.Collect()), static (spc, all) =>
-            DiagnosticReporter.Report(spc, all.Left.AddRange(all.Right)));
+        context.RegisterSourceOutput(messages.Collect().Combine(slices.Collect()).Combine(references), static (spc, all) =>
+            DiagnosticReporter.Report(spc, all.Left.Left.AddRange(all.Left.Right), all.Right));
+    }
+
+    // The parse runs after the combine with the known types (resolved once per compilation, as System.Text.Json's
+    // generator does), not in the attribute transform, which would resolve them again for every type.
+    private static IncrementalValuesProvider<ParseResult> ParseAnnotated(
+        IncrementalGeneratorInitializationContext context,
+        string attribute,
+        IncrementalValueProvider<KnownTypeSymbols> knownTypes,
+        string trackingName)
+    {
+        bool fromSlicePipeline = attribute == KnownTypeSymbols.SliceAttributeName;
+        return context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute, static (node, _) => node is TypeDeclarationSyntax, static (ctx, _) => ctx)
+            .Combine(knownTypes)
+            .Select((input, ct) => TypeParser.Parse(input.Left, input.Right, fromSlicePipeline, ct))
+            .WithTrackingName(trackingName);
     }
 
     // Sorted by name through Collect/SelectMany: the outputs are then compared by type rather than by position, so
@@ -92,8 +117,8 @@ public sealed class TruffleGenerator : IIncrementalGenerator
             .SelectMany(static (models, _) => models.OrderBy(m => m!.FullyQualifiedName, System.StringComparer.Ordinal))
             .WithTrackingName(TrackingNames.Models)!;
 
-    private static void AddType(SourceProductionContext context, TypeModel model) =>
-        context.AddSource(model.HintName, SourceText.From(TypeEmitter.Emit(model), System.Text.Encoding.UTF8));
+    private static void Add(SourceProductionContext context, string hintName, string source) =>
+        context.AddSource(hintName, SourceText.From(source, System.Text.Encoding.UTF8));
 
     private static ResolverModel? BuildResolver(ImmutableArray<TypeModel> messages, ImmutableArray<TypeModel> slices, CompilationInfo compilation)
     {
@@ -107,6 +132,6 @@ public sealed class TruffleGenerator : IIncrementalGenerator
             .Distinct()
             .OrderBy(n => n, System.StringComparer.Ordinal)
             .ToEquatableArray();
-        return new ResolverModel("Truffle.Generated." + Identifiers.Sanitize(compilation.AssemblyName), types);
+        return new ResolverModel(compilation.GeneratedNamespace, types);
     }
 }

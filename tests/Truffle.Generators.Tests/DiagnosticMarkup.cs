@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
@@ -16,7 +18,30 @@ internal static class DiagnosticMarkup
     private const string Close = "|}";
 
     /// <summary>Runs the generator over the marked-up <paramref name="sources"/> and compares what it reports.</summary>
-    public static GeneratorRun Verify(params string[] sources)
+    public static GeneratorRun Verify(params string[] sources) => Verify([], sources);
+
+    /// <summary>As <see cref="Verify(string[])"/>, in a compilation that also references <paramref name="references"/>.</summary>
+    public static GeneratorRun Verify(IEnumerable<MetadataReference> references, params string[] sources)
+    {
+        (GeneratorRun run, List<string> expected) = Run(references, sources);
+        AssertSame(expected, run.Diagnostics);
+        return run;
+    }
+
+    /// <summary>
+    /// Runs the generator, then <paramref name="analyzer"/> over the code as the compiler sees it (the generated
+    /// sources added), and compares what the analyzer reports with the marks; the generator must report nothing.
+    /// </summary>
+    public static async Task<ImmutableArray<Diagnostic>> VerifyAnalyzerAsync(DiagnosticAnalyzer analyzer, IEnumerable<MetadataReference> references, params string[] sources)
+    {
+        (GeneratorRun run, List<string> expected) = Run(references, sources);
+        GeneratorHarness.AssertNoGeneratorDiagnostics(run);
+        ImmutableArray<Diagnostic> reported = await run.Output.WithAnalyzers([analyzer]).GetAnalyzerDiagnosticsAsync();
+        AssertSame(expected, reported);
+        return reported;
+    }
+
+    private static (GeneratorRun Run, List<string> Expected) Run(IEnumerable<MetadataReference> references, string[] sources)
     {
         var expected = new List<string>();
         var plain = new string[sources.Length];
@@ -25,14 +50,17 @@ internal static class DiagnosticMarkup
             plain[i] = Strip(sources[i], $"Input{i}.cs", expected);
         }
 
-        GeneratorRun run = GeneratorHarness.Run(plain);
-        string[] actual = run.Diagnostics.Select(Describe).Order(StringComparer.Ordinal).ToArray();
+        return (GeneratorHarness.Run(GeneratorHarness.Compile(GeneratorHarness.AssemblyName, GeneratorHarness.Latest, references, plain)), expected);
+    }
+
+    private static void AssertSame(List<string> expected, ImmutableArray<Diagnostic> reported)
+    {
+        string[] actual = reported.Select(Describe).Order(StringComparer.Ordinal).ToArray();
         string[] wanted = expected.Order(StringComparer.Ordinal).ToArray();
         Assert.True(
             actual.SequenceEqual(wanted, StringComparer.Ordinal),
             $"Expected diagnostics:\n  {string.Join("\n  ", wanted)}\nActual:\n  {string.Join("\n  ", actual)}\nMessages:\n  "
-            + string.Join("\n  ", run.Diagnostics.Select(d => d.GetMessage(CultureInfo.InvariantCulture))));
-        return run;
+            + string.Join("\n  ", reported.Select(d => d.GetMessage(CultureInfo.InvariantCulture))));
     }
 
     /// <summary>The single diagnostic with <paramref name="id"/>'s message.</summary>

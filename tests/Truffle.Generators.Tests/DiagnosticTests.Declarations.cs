@@ -292,7 +292,7 @@ public sealed partial class DiagnosticTests
                 "Contoso.Chat.History.g.cs", "Contoso.Chat.Presence.g.cs", "Contoso.Chat.TypingIndicator.g.cs",
                 "Contoso.Chat.WhoIsThere.g.cs", "Contoso.Files.Fetch.g.cs", "Contoso.Files.FileChanged.g.cs",
                 "Contoso.Files.Stat.g.cs", "Cursor.g.cs", "Truffle.AdminBus.g.cs", "Truffle.ChatBus.g.cs",
-                "Truffle.FileSyncBus.g.cs", "Truffle.GeneratedResolver.g.cs",
+                "Truffle.FileSyncBus.g.cs", "Truffle.GeneratedResolver.g.cs", "Truffle.NamespaceApis.g.cs",
             ],
             hints);
     }

@@ -113,6 +113,19 @@ public sealed partial class DiagnosticTests
         Assert.StartsWith("Reply of 'Fetch' has type 'Uri'", DiagnosticMarkup.Message(run, "TRF002"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TRF002_reply_points_at_truffles_request_interface_not_at_a_base_named_like_it()
+    {
+        GeneratorRun run = DiagnosticMarkup.Verify(Usings + """
+            public interface IRequestTracing;
+
+            [TruffleMessage("files")]
+            public partial record Fetch(string Path) : IRequestTracing, {|TRF002:Truffle.IRequest<Uri>|};
+            """);
+
+        Assert.StartsWith("Reply of 'Fetch' has type 'Uri'", DiagnosticMarkup.Message(run, "TRF002"), StringComparison.Ordinal);
+    }
+
     // ---------------------------------------------------------------------------------------------------- TRF003
 
     [Theory]

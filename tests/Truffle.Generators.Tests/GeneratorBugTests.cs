@@ -208,4 +208,48 @@ public sealed class GeneratorBugTests
 
         GeneratorHarness.AssertValid(run);
     }
+
+    [Fact]
+    public void Look_alike_types_in_another_namespace_are_not_truffles_own()
+    {
+        // The parser compares symbols, not names: an app's own IRequest<T>, TruffleIgnore or List<T> is an ordinary type.
+        GeneratorRun run = GeneratorHarness.Run("""
+            namespace Contoso.Lookalikes
+            {
+                public interface IRequest<TReply>;
+
+                [System.AttributeUsage(System.AttributeTargets.All)]
+                public sealed class TruffleIgnoreAttribute : System.Attribute;
+
+                public sealed class List<T>;
+            }
+
+            namespace Contoso.Chat
+            {
+                using Contoso.Lookalikes;
+
+                [Truffle.TruffleMessage("chat")]
+                public partial record Ask(string Text, [property: TruffleIgnore] string Kept) : IRequest<object>;
+            }
+            """);
+
+        GeneratorHarness.AssertValid(run);
+        string api = run.Source("Truffle.ChatBus.g.cs");
+        Assert.DoesNotContain("Request(", api, StringComparison.Ordinal);
+        Assert.Contains("value.Kept", run.Source("Contoso.Chat.Ask.g.cs"), StringComparison.Ordinal);
+
+        GeneratorRun list = DiagnosticMarkup.Verify("""
+            namespace Contoso.Lookalikes
+            {
+                public sealed class List<T>;
+            }
+
+            namespace Contoso.Chat
+            {
+                [Truffle.TruffleMessage("chat")]
+                public partial record Names({|TRF002:Contoso.Lookalikes.List<string>|} Items);
+            }
+            """);
+        Assert.Contains("'List<string>'", DiagnosticMarkup.Message(list, "TRF002"), StringComparison.Ordinal);
+    }
 }

@@ -114,12 +114,15 @@ internal static class GeneratorHarness
     public static GeneratorRun Run(LanguageVersion version, params string[] sources) => Run(Compile(version, sources));
 
     /// <summary>Emits the output of <paramref name="run"/> as an assembly another compilation can reference.</summary>
-    public static MetadataReference EmitReference(GeneratorRun run)
+    public static MetadataReference EmitReference(GeneratorRun run) => MetadataReference.CreateFromImage(Emit(run.Output));
+
+    /// <summary>The image of <paramref name="compilation"/>, or a failure listing why it does not emit.</summary>
+    public static byte[] Emit(Compilation compilation)
     {
         using var image = new MemoryStream();
-        Microsoft.CodeAnalysis.Emit.EmitResult result = run.Output.Emit(image);
+        Microsoft.CodeAnalysis.Emit.EmitResult result = compilation.Emit(image);
         Assert.True(result.Success, "Emit failed:\n" + string.Join("\n", result.Diagnostics));
-        return MetadataReference.CreateFromImage(image.ToArray());
+        return image.ToArray();
     }
 
     /// <summary>Fails unless the generator reported nothing.</summary>
@@ -138,6 +141,20 @@ internal static class GeneratorHarness
                 || (d.Severity == DiagnosticSeverity.Warning && !(d.Location.SourceTree is { } tree && inputs.Contains(tree))))
             .ToArray();
         Assert.True(problems.Length == 0, "The output compilation has problems:\n" + string.Join("\n", problems.Select(Describe)));
+    }
+
+    /// <summary>
+    /// Fails on any error or warning anywhere in the output compilation, the test's own code included (only a missing
+    /// XML comment on an input's public member is let through): what a consumer's warnings-as-errors build would see
+    /// where it uses the generated API.
+    /// </summary>
+    public static void AssertConsumerCompilesCleanly(GeneratorRun run)
+    {
+        AssertNoGeneratorDiagnostics(run);
+        Diagnostic[] problems = run.Output.GetDiagnostics()
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id != "CS1591")
+            .ToArray();
+        Assert.True(problems.Length == 0, "The consumer's compilation has problems:\n" + string.Join("\n", problems.Select(Describe)));
     }
 
     /// <summary>Asserts no generator diagnostic and a clean build of the output.</summary>

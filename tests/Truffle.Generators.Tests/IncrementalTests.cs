@@ -45,7 +45,19 @@ public sealed class IncrementalTests
         }
         """;
 
-    private static readonly string[] s_cachedSteps = [TrackingNames.Models, TrackingNames.NamespaceApis, TrackingNames.Resolver];
+    // A contracts library whose chat messages join the app's bus.Chat.
+    private const string Library = """
+        using Truffle;
+
+        namespace Contoso.Shared;
+
+        /// <summary>Someone joined.</summary>
+        [TruffleMessage("chat")]
+        public partial record Joined(string Who);
+        """;
+
+    private static readonly string[] s_cachedSteps =
+        [TrackingNames.Models, TrackingNames.References, TrackingNames.NamespaceApis, TrackingNames.NamespaceApiImports, TrackingNames.Resolver];
 
     [Fact]
     public void Second_run_with_no_change_is_entirely_cached()
@@ -62,11 +74,7 @@ public sealed class IncrementalTests
     {
         CSharpCompilation compilation = GeneratorHarness.Compile(Messages, Notes);
         GeneratorRun first = GeneratorHarness.Run(compilation);
-        SyntaxTree unrelated = CSharpSyntaxTree.ParseText(
-            "namespace Contoso.Other;\n\npublic class Clock\n{\n    public int Ticks { get; set; }\n}\n",
-            (CSharpParseOptions)compilation.SyntaxTrees[0].Options,
-            path: "Unrelated.cs");
-        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.AddSyntaxTrees(unrelated));
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, WithUnrelatedFile(compilation));
 
         AssertNothingRegenerated(first, second);
     }
@@ -130,17 +138,71 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void Unrelated_edit_in_an_app_that_references_a_contracts_library_regenerates_nothing()
+    {
+        BuiltAssembly contracts = Assemblies.Build("Contoso.Shared", [], Library);
+        CSharpCompilation compilation = GeneratorHarness.Compile(GeneratorHarness.AssemblyName, GeneratorHarness.Latest, [contracts.Reference], Messages, Notes);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, WithUnrelatedFile(compilation));
+
+        Assert.Contains("global::Contoso.Shared.Joined", second.Source("Truffle.ChatBus.g.cs"), StringComparison.Ordinal);
+        AssertNothingRegenerated(first, second);
+    }
+
+    [Fact]
+    public void A_new_message_in_a_referenced_library_rebuilds_the_namespace_api_and_nothing_else()
+    {
+        BuiltAssembly before = Assemblies.Build("Contoso.Shared", [], Library);
+        BuiltAssembly after = Assemblies.Build("Contoso.Shared", [], Library + """
+
+
+            /// <summary>Someone left.</summary>
+            [TruffleMessage("chat")]
+            public partial record Left(string Who);
+            """);
+        CSharpCompilation compilation = GeneratorHarness.Compile(GeneratorHarness.AssemblyName, GeneratorHarness.Latest, [before.Reference], Messages, Notes);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.ReplaceReference(before.Reference, after.Reference));
+
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second, TrackingNames.References));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second, TrackingNames.NamespaceApis));
+        Assert.Contains("global::Contoso.Shared.Left message", second.Source("Truffle.ChatBus.g.cs"), StringComparison.Ordinal);
+        Assert.Equal(first.Source("Truffle.NotesBus.g.cs"), second.Source("Truffle.NotesBus.g.cs"));
+        Assert.All(Reasons(second, TrackingNames.Models), reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+        GeneratorHarness.AssertValid(second);
+    }
+
+    [Fact]
     public void Models_hold_no_symbols_or_compilations()
     {
-        GeneratorRun run = GeneratorHarness.Run(Messages, Notes);
+        BuiltAssembly contracts = Assemblies.Build("Contoso.Shared", [], Library);
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(GeneratorHarness.AssemblyName, GeneratorHarness.Latest, [contracts.Reference], Messages, Notes));
         GeneratorHarness.AssertValid(run);
 
-        foreach (string step in new[] { TrackingNames.Models, TrackingNames.NamespaceApis, TrackingNames.Resolver, TrackingNames.CompilationInfo })
+        string[] steps =
+        [
+            TrackingNames.Models, TrackingNames.References, TrackingNames.NamespaceApis, TrackingNames.NamespaceApiImports,
+            TrackingNames.Resolver, TrackingNames.CompilationInfo,
+        ];
+        foreach (string step in steps)
         {
             object?[] values = OutputValues(run, step);
             Assert.NotEmpty(values);
             Assert.Empty(RoslynObjectsIn(values, step));
         }
+
+        var references = Assert.IsType<ReferencedContracts>(Assert.Single(OutputValues(run, TrackingNames.References)));
+        Assert.NotEmpty(references.Messages);
+        Assert.NotEmpty(references.Claims);
+    }
+
+    [Fact]
+    public void Known_types_are_resolved_once_per_compilation_not_once_per_type()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Messages, Notes);
+
+        Assert.Single(OutputValues(run, TrackingNames.KnownTypes));
+        Assert.Equal(4, OutputValues(run, TrackingNames.ParseMessages).Length);
     }
 
     [Fact]
@@ -239,6 +301,12 @@ public sealed class IncrementalTests
 
     private static Dictionary<string, string> Sources(GeneratorRun run) =>
         run.Generator.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal);
+
+    private static CSharpCompilation WithUnrelatedFile(CSharpCompilation compilation) =>
+        compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "namespace Contoso.Other;\n\npublic class Clock\n{\n    public int Ticks { get; set; }\n}\n",
+            (CSharpParseOptions)compilation.SyntaxTrees[0].Options,
+            path: "Unrelated.cs"));
 
     private static CSharpCompilation Edit(CSharpCompilation compilation, int file, string text)
     {

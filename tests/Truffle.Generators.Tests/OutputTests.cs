@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
@@ -362,5 +364,23 @@ public sealed class OutputTests
 
         GeneratorHarness.AssertValid(run);
         Assert.Empty(run.Generator.GeneratedSources);
+    }
+
+    [Fact]
+    public void Generated_types_carry_the_version_of_the_generator_assembly()
+    {
+        string informational = typeof(TruffleGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        string packageVersion = informational.Split('+')[0];
+        GeneratorRun run = GeneratorHarness.Run("""
+            [Truffle.TruffleMessage("chat")]
+            public partial record Hello(string Name);
+            """);
+
+        string[] attributes = run.Generator.GeneratedSources
+            .SelectMany(source => Regex.Matches(source.SourceText.ToString(), @"GeneratedCode\(""[^""]*"", ""[^""]*""\)"))
+            .Select(match => match.Value)
+            .ToArray();
+        Assert.NotEmpty(attributes);
+        Assert.All(attributes, attribute => Assert.Equal($"GeneratedCode(\"Truffle.Generators\", \"{packageVersion}\")", attribute));
     }
 }

@@ -14,36 +14,48 @@ internal static class ResolverEmitter
     public static string Emit(ResolverModel model)
     {
         var w = new SourceWriter();
-        w.WriteLine(KnownNames.FileHeader);
-        w.WriteLine("#pragma warning disable CA2255 // Registering on load is the point: users never call it.");
-        w.WriteLine();
-        w.WriteLine($"namespace {model.Namespace};");
-        w.WriteLine();
-        w.WriteLine(KnownNames.GeneratedCode);
-        w.OpenBlock("internal sealed class TruffleGeneratedResolver : global::MessagePack.IFormatterResolver");
-        w.WriteLine("public static readonly TruffleGeneratedResolver Instance = new();");
-        w.WriteLine();
-        w.WriteLine($"public {KnownNames.FormatterInterface}<T>? GetFormatter<T>() => Cache<T>.Formatter;");
-        w.WriteLine();
-        w.WriteLine("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-        w.WriteLine("internal static void Register() => global::Truffle.TruffleSerializer.RegisterGeneratedResolver(Instance);");
-        w.WriteLine();
-        w.OpenBlock("private static object? Create(global::System.Type type)");
+        w.WriteLine($$"""
+            {{KnownNames.FileHeader}}
+            #pragma warning disable CA2255 // Registering on load is the point: users never call it.
+
+            namespace {{model.Namespace}};
+
+            {{KnownNames.GeneratedCode}}
+            internal sealed class TruffleGeneratedResolver : global::MessagePack.IFormatterResolver
+            {
+                public static readonly TruffleGeneratedResolver Instance = new();
+
+                public {{KnownNames.FormatterInterface}}<T>? GetFormatter<T>() => Cache<T>.Formatter;
+
+                [global::System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Register() => global::Truffle.TruffleSerializer.RegisterGeneratedResolver(Instance);
+
+                private static object? Create(global::System.Type type)
+                {
+            """);
+        w.Indentation += 2;
         foreach (string type in model.Types)
         {
-            w.OpenBlock($"if (type == typeof({type}))");
-            w.WriteLine($"return {type}.{KnownNames.FormatterClass}.Instance;");
-            w.CloseBlock();
-            w.WriteLine();
+            w.WriteLine($$"""
+                if (type == typeof({{type}}))
+                {
+                    return {{type}}.{{KnownNames.FormatterClass}}.Instance;
+                }
+
+                """);
         }
 
-        w.WriteLine("return null;");
-        w.CloseBlock();
-        w.WriteLine();
-        w.OpenBlock("private static class Cache<T>");
-        w.WriteLine($"public static readonly {KnownNames.FormatterInterface}<T>? Formatter = ({KnownNames.FormatterInterface}<T>?)Create(typeof(T));");
-        w.CloseBlock();
-        w.CloseBlock();
+        w.Indentation -= 2;
+        w.WriteLine($$"""
+                    return null;
+                }
+
+                private static class Cache<T>
+                {
+                    public static readonly {{KnownNames.FormatterInterface}}<T>? Formatter = ({{KnownNames.FormatterInterface}}<T>?)Create(typeof(T));
+                }
+            }
+            """);
         return w.ToString();
     }
 }

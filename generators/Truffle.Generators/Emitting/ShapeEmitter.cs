@@ -35,121 +35,92 @@ internal sealed class ShapeEmitter
 
     public void Write(SourceWriter w, TypeShape shape, string value)
     {
+        if (WriteStatement(shape, value) is { } statement)
+        {
+            w.WriteLine(statement);
+            return;
+        }
+
         switch (shape.Kind)
         {
-            case ShapeKind.Decimal:
-                w.WriteLine($"{KnownNames.WireFormat}.WriteDecimal(ref writer, {value});");
-                break;
-            case ShapeKind.DateTimeOffset:
-                w.WriteLine($"{KnownNames.WireFormat}.WriteDateTimeOffset(ref writer, {value});");
-                break;
-            case ShapeKind.Guid:
-                w.WriteLine($"{KnownNames.WireFormat}.WriteGuid(ref writer, {value});");
-                break;
-            case ShapeKind.TimeSpan:
-                w.WriteLine($"writer.Write({value}.Ticks);");
-                break;
-            case ShapeKind.Enum:
-                w.WriteLine($"writer.Write(({shape.Element!.TypeName}){value});");
-                break;
-            case ShapeKind.ByteArray:
-                w.WriteLine($"{KnownNames.WireFormat}.WriteBytes(ref writer, {value});");
-                break;
-            case ShapeKind.ReadOnlyMemoryOfByte or ShapeKind.MemoryOfByte:
-                w.WriteLine($"writer.Write({value}.Span);");
-                break;
             case ShapeKind.Nullable:
                 string inner = Next("n");
                 w.OpenBlock($"if ({value} is {{ }} {inner})");
                 Write(w, shape.Element!, inner);
-                w.CloseBlock();
-                WriteNilElse(w);
-                break;
-            case ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList:
-                WriteSequence(w, shape, value, shape.Kind == ShapeKind.Array ? "Length" : "Count");
+                CloseWithNilElse(w);
                 break;
             case ShapeKind.ImmutableArray:
-                w.OpenBlock($"if ({value}.IsDefault)");
-                w.WriteLine("writer.WriteNil();");
-                w.CloseBlock();
-                w.OpenBlock("else");
                 string items = Next("c");
-                w.WriteLine($"var {items} = {value};");
-                w.WriteLine($"writer.WriteArrayHeader({items}.Length);");
                 string item = Next("e");
-                w.OpenBlock($"foreach (var {item} in {items})");
+                w.WriteLine($$"""
+                    if ({{value}}.IsDefault)
+                    {
+                        writer.WriteNil();
+                    }
+                    else
+                    {
+                        var {{items}} = {{value}};
+                        writer.WriteArrayHeader({{items}}.Length);
+                        foreach (var {{item}} in {{items}})
+                        {
+                    """);
+                w.Indentation += 2;
                 Write(w, shape.Element!, item);
                 w.CloseBlock();
                 w.CloseBlock();
                 break;
             case ShapeKind.Dictionary or ShapeKind.ReadOnlyDictionary:
                 string map = Next("d");
-                w.OpenBlock($"if ({value} is {{ }} {map})");
-                w.WriteLine($"writer.WriteMapHeader({map}.Count);");
                 string pair = Next("kv");
-                w.OpenBlock($"foreach (var {pair} in {map})");
-                w.WriteLine($"writer.Write({pair}.Key);");
+                w.WriteLine($$"""
+                    if ({{value}} is { } {{map}})
+                    {
+                        writer.WriteMapHeader({{map}}.Count);
+                        foreach (var {{pair}} in {{map}})
+                        {
+                            writer.Write({{pair}}.Key);
+                    """);
+                w.Indentation += 2;
                 Write(w, shape.Element!, $"{pair}.Value");
                 w.CloseBlock();
-                w.CloseBlock();
-                WriteNilElse(w);
-                break;
-            case ShapeKind.Annotated:
-                w.WriteLine($"{KnownNames.FormatterOf(shape)}.Serialize(ref writer, {value}, options);");
+                CloseWithNilElse(w);
                 break;
             default:
-                // Booleans, integers, floats, char, string and DateTime have native MessagePack writers.
-                w.WriteLine($"writer.Write({value});");
+                string count = shape.Kind == ShapeKind.Array ? "Length" : "Count";
+                string list = Next("c");
+                string index = Next("i");
+                w.WriteLine($$"""
+                    if ({{value}} is { } {{list}})
+                    {
+                        writer.WriteArrayHeader({{list}}.{{count}});
+                        for (int {{index}} = 0; {{index}} < {{list}}.{{count}}; {{index}}++)
+                        {
+                    """);
+                w.Indentation += 2;
+                Write(w, shape.Element!, $"{list}[{index}]");
+                w.CloseBlock();
+                CloseWithNilElse(w);
                 break;
         }
     }
 
     public void Read(SourceWriter w, TypeShape shape, string target)
     {
-        string nil = shape.IsNullable ? "null" : MissingValue(shape);
-        switch (shape.Kind)
+        if (ReadExpression(shape) is { } expression)
         {
-            case ShapeKind.String:
-                w.WriteLine($"{target} = reader.ReadString(){(nil == "null" ? string.Empty : " ?? " + nil)};");
-                return;
-            case ShapeKind.ByteArray:
-                w.WriteLine($"{target} = {KnownNames.WireFormat}.ReadBytes(ref reader){(nil == "null" ? string.Empty : " ?? " + nil)};");
-                return;
-            case ShapeKind.ReadOnlyMemoryOfByte or ShapeKind.MemoryOfByte:
-                w.WriteLine($"{target} = {KnownNames.WireFormat}.ReadBytes(ref reader) ?? global::System.Array.Empty<byte>();");
-                return;
-            case ShapeKind.Annotated:
-                w.WriteLine($"{target} = {KnownNames.FormatterOf(shape)}.Deserialize(ref reader, options){(shape.IsValueType || shape.IsNullable ? string.Empty : "!")};");
-                return;
-            case ShapeKind.Decimal:
-                w.WriteLine($"{target} = {KnownNames.WireFormat}.ReadDecimal(ref reader);");
-                return;
-            case ShapeKind.DateTimeOffset:
-                w.WriteLine($"{target} = {KnownNames.WireFormat}.ReadDateTimeOffset(ref reader);");
-                return;
-            case ShapeKind.Guid:
-                w.WriteLine($"{target} = {KnownNames.WireFormat}.ReadGuid(ref reader);");
-                return;
-            case ShapeKind.TimeSpan:
-                w.WriteLine($"{target} = new global::System.TimeSpan(reader.ReadInt64());");
-                return;
-            case ShapeKind.Enum:
-                w.WriteLine($"{target} = ({shape.ConstructName})reader.{PrimitiveReader(shape.Element!.Kind)}();");
-                return;
-            case ShapeKind.Nullable:
-            case ShapeKind.ImmutableArray:
-            case ShapeKind.Array or ShapeKind.ReadOnlyList or ShapeKind.List:
-            case ShapeKind.Dictionary or ShapeKind.ReadOnlyDictionary:
-                break;
-            default:
-                w.WriteLine($"{target} = reader.{PrimitiveReader(shape.Kind)}();");
-                return;
+            w.WriteLine($"{target} = {expression};");
+            return;
         }
 
-        w.OpenBlock("if (reader.TryReadNil())");
-        w.WriteLine($"{target} = {(shape.Kind == ShapeKind.ImmutableArray ? MissingValue(shape) : nil)};");
-        w.CloseBlock();
-        w.OpenBlock("else");
+        w.WriteLine($$"""
+            if (reader.TryReadNil())
+            {
+                {{target}} = {{(shape.Kind == ShapeKind.ImmutableArray || !shape.IsNullable ? MissingValue(shape) : "null")}};
+            }
+            else
+            {
+            """);
+        w.Indentation++;
         if (shape.Kind == ShapeKind.Nullable)
         {
             string inner = Next("v");
@@ -166,37 +137,31 @@ internal sealed class ShapeEmitter
     }
 
     /// <summary>An expression that is true when <paramref name="left"/> and <paramref name="right"/> hold equal values.</summary>
-    public string Equal(TypeShape shape, string left, string right)
+    public string Equal(TypeShape shape, string left, string right) => shape.Kind switch
     {
-        TypeShape? item = shape.Element;
-        switch (shape.Kind)
-        {
-            case ShapeKind.String:
-                return $"string.Equals({left}, {right})";
-            case ShapeKind.DateTimeOffset:
-                return $"{left}.EqualsExact({right})";
-            case ShapeKind.ByteArray:
-                return $"{KnownNames.ValueEquality}.Bytes({left}, {right})";
-            case ShapeKind.ReadOnlyMemoryOfByte or ShapeKind.MemoryOfByte:
-                return $"global::System.MemoryExtensions.SequenceEqual({left}.Span, {right}.Span)";
-            case ShapeKind.Nullable:
-                string x = Next("x");
-                string y = Next("y");
-                return $"({left} is {{ }} {x} ? {right} is {{ }} {y} && {Equal(item!, x, y)} : {right} is null)";
-            case ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList:
-                return $"{KnownNames.ValueEquality}.Lists<{item!.TypeName}>({left}, {right}, {ItemComparer(item!)})";
-            case ShapeKind.ImmutableArray:
-                return $"{KnownNames.ValueEquality}.ImmutableArrays<{item!.TypeName}>({left}, {right}, {ItemComparer(item!)})";
-            case ShapeKind.Dictionary or ShapeKind.ReadOnlyDictionary:
-                return $"{KnownNames.ValueEquality}.Dictionaries<{item!.TypeName}>({left}, {right}, {ItemComparer(item!)})";
-            case ShapeKind.Annotated:
-                return shape.IsLocal
-                    ? $"{shape.ConstructName}.{KnownNames.FormatterClass}.ValueEquals({left}, {right})"
-                    : $"{KnownNames.ValueEquality}.Annotated<{shape.ConstructName}>({left}, {right})";
-            default:
-                return $"global::System.Collections.Generic.EqualityComparer<{shape.TypeName}>.Default.Equals({left}, {right})";
-        }
+        ShapeKind.String => $"string.Equals({left}, {right})",
+        ShapeKind.DateTimeOffset => $"{left}.EqualsExact({right})",
+        ShapeKind.ByteArray => $"{KnownNames.ValueEquality}.Bytes({left}, {right})",
+        ShapeKind.ReadOnlyMemoryOfByte or ShapeKind.MemoryOfByte => $"global::System.MemoryExtensions.SequenceEqual({left}.Span, {right}.Span)",
+        ShapeKind.Nullable => NullableEqual(shape.Element!, left, right),
+        ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList => ItemsEqual("Lists", shape.Element!, left, right),
+        ShapeKind.ImmutableArray => ItemsEqual("ImmutableArrays", shape.Element!, left, right),
+        ShapeKind.Dictionary or ShapeKind.ReadOnlyDictionary => ItemsEqual("Dictionaries", shape.Element!, left, right),
+        ShapeKind.Annotated when shape.IsLocal => $"{shape.ConstructName}.{KnownNames.FormatterClass}.ValueEquals({left}, {right})",
+        ShapeKind.Annotated => $"{KnownNames.ValueEquality}.Annotated<{shape.ConstructName}>({left}, {right})",
+        _ => $"global::System.Collections.Generic.EqualityComparer<{shape.TypeName}>.Default.Equals({left}, {right})",
+    };
+
+    private string NullableEqual(TypeShape inner, string left, string right)
+    {
+        string x = Next("x");
+        string y = Next("y");
+        return $"({left} is {{ }} {x} ? {right} is {{ }} {y} && {Equal(inner, x, y)} : {right} is null)";
     }
+
+    /// <summary>Items compared one by one with the item type's own equality (a <c>ValueEquality</c> helper).</summary>
+    private string ItemsEqual(string helper, TypeShape item, string left, string right) =>
+        $"{KnownNames.ValueEquality}.{helper}<{item.TypeName}>({left}, {right}, {ItemComparer(item)})";
 
     private string ItemComparer(TypeShape item)
     {
@@ -205,70 +170,104 @@ internal sealed class ShapeEmitter
         return $"static ({x}, {y}) => {Equal(item, x, y)}";
     }
 
-    private void WriteSequence(SourceWriter w, TypeShape shape, string value, string countProperty)
-    {
-        string items = Next("c");
-        w.OpenBlock($"if ({value} is {{ }} {items})");
-        w.WriteLine($"writer.WriteArrayHeader({items}.{countProperty});");
-        string index = Next("i");
-        w.OpenBlock($"for (int {index} = 0; {index} < {items}.{countProperty}; {index}++)");
-        Write(w, shape.Element!, $"{items}[{index}]");
-        w.CloseBlock();
-        w.CloseBlock();
-        WriteNilElse(w);
-    }
-
     private void ReadContainer(SourceWriter w, TypeShape shape, string target)
     {
         TypeShape item = shape.Element!;
         string count = Next("n");
         string index = Next("i");
         string result = Next("r");
-        w.WriteLine("options.Security.DepthStep(ref reader);");
         bool isMap = shape.Kind is ShapeKind.Dictionary or ShapeKind.ReadOnlyDictionary;
-        w.WriteLine($"int {count} = reader.{(isMap ? "ReadMapHeader" : "ReadArrayHeader")}();");
+        w.WriteLine($$"""
+            options.Security.DepthStep(ref reader);
+            int {{count}} = reader.{{(isMap ? "ReadMapHeader" : "ReadArrayHeader")}}();
+            """);
+        string loop = $"for (int {index} = 0; {index} < {count}; {index}++)";
         switch (shape.Kind)
         {
             case ShapeKind.Array or ShapeKind.ReadOnlyList or ShapeKind.ImmutableArray:
                 w.WriteLine($"var {result} = {KnownNames.WireFormat}.NewArray<{item.TypeName}>({count});");
-                w.OpenBlock($"for (int {index} = 0; {index} < {count}; {index}++)");
+                w.OpenBlock(loop);
                 Read(w, item, $"{result}[{index}]");
                 w.CloseBlock();
                 break;
-            case ShapeKind.List:
-                w.WriteLine($"var {result} = new global::System.Collections.Generic.List<{item.TypeName}>({count});");
-                w.OpenBlock($"for (int {index} = 0; {index} < {count}; {index}++)");
+            default:
+                // A list or a dictionary: each item is read into a local, then added (under its key for a map).
+                string? key = isMap ? Next("k") : null;
                 string element = Next("e");
+                string collection = isMap
+                    ? $"global::System.Collections.Generic.Dictionary<string, {item.TypeName}>"
+                    : $"global::System.Collections.Generic.List<{item.TypeName}>";
+                w.WriteLine($"var {result} = new {collection}({count});");
+                w.OpenBlock(loop);
+                if (key is not null)
+                {
+                    w.WriteLine($"string {key} = reader.ReadString() ?? throw new {KnownNames.SerializationException}(\"A map key cannot be nil.\");");
+                }
+
                 w.WriteLine($"{item.TypeName} {element};");
                 Read(w, item, element);
-                w.WriteLine($"{result}.Add({element});");
-                w.CloseBlock();
-                break;
-            default:
-                w.WriteLine($"var {result} = new global::System.Collections.Generic.Dictionary<string, {item.TypeName}>({count});");
-                w.OpenBlock($"for (int {index} = 0; {index} < {count}; {index}++)");
-                string key = Next("k");
-                string entry = Next("e");
-                w.WriteLine($"string {key} = reader.ReadString() ?? throw new {KnownNames.SerializationException}(\"A map key cannot be nil.\");");
-                w.WriteLine($"{item.TypeName} {entry};");
-                Read(w, item, entry);
-                w.WriteLine($"{result}[{key}] = {entry};");
+                w.WriteLine(key is null ? $"{result}.Add({element});" : $"{result}[{key}] = {element};");
                 w.CloseBlock();
                 break;
         }
 
-        w.WriteLine("reader.Depth--;");
         // An ImmutableArray wraps the array it was read into, without a builder or a copy.
-        w.WriteLine(shape.Kind == ShapeKind.ImmutableArray
-            ? $"{target} = global::System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray({result});"
-            : $"{target} = {result};");
+        w.WriteLine($$"""
+            reader.Depth--;
+            {{target}} = {{(shape.Kind == ShapeKind.ImmutableArray ? $"global::System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray({result})" : result)}};
+            """);
     }
 
-    private static void WriteNilElse(SourceWriter w)
+    /// <summary>Closes the block that wrote a value and writes nil in its <c>else</c>.</summary>
+    private static void CloseWithNilElse(SourceWriter w)
     {
-        w.OpenBlock("else");
-        w.WriteLine("writer.WriteNil();");
-        w.CloseBlock();
+        w.Indentation--;
+        w.WriteLine("""
+            }
+            else
+            {
+                writer.WriteNil();
+            }
+            """);
+    }
+
+    /// <summary>The one statement that writes a value of a shape with no elements to recurse into; null for the others.</summary>
+    private static string? WriteStatement(TypeShape shape, string value) => shape.Kind switch
+    {
+        ShapeKind.Nullable or ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList or ShapeKind.ImmutableArray
+            or ShapeKind.Dictionary or ShapeKind.ReadOnlyDictionary => null,
+        ShapeKind.Decimal => $"{KnownNames.WireFormat}.WriteDecimal(ref writer, {value});",
+        ShapeKind.DateTimeOffset => $"{KnownNames.WireFormat}.WriteDateTimeOffset(ref writer, {value});",
+        ShapeKind.Guid => $"{KnownNames.WireFormat}.WriteGuid(ref writer, {value});",
+        ShapeKind.TimeSpan => $"writer.Write({value}.Ticks);",
+        ShapeKind.Enum => $"writer.Write(({shape.Element!.TypeName}){value});",
+        ShapeKind.ByteArray => $"{KnownNames.WireFormat}.WriteBytes(ref writer, {value});",
+        ShapeKind.ReadOnlyMemoryOfByte or ShapeKind.MemoryOfByte => $"writer.Write({value}.Span);",
+        ShapeKind.Annotated => $"{KnownNames.FormatterOf(shape)}.Serialize(ref writer, {value}, options);",
+
+        // Booleans, integers, floats, char, string and DateTime have native MessagePack writers.
+        _ => $"writer.Write({value});",
+    };
+
+    /// <summary>The expression that reads a value of a shape that has no nil block of its own; null for the others.</summary>
+    private static string? ReadExpression(TypeShape shape)
+    {
+        string orMissing = shape.IsNullable ? string.Empty : " ?? " + MissingValue(shape);
+        return shape.Kind switch
+        {
+            ShapeKind.Nullable or ShapeKind.Array or ShapeKind.List or ShapeKind.ReadOnlyList or ShapeKind.ImmutableArray
+                or ShapeKind.Dictionary or ShapeKind.ReadOnlyDictionary => null,
+            ShapeKind.String => "reader.ReadString()" + orMissing,
+            ShapeKind.ByteArray => $"{KnownNames.WireFormat}.ReadBytes(ref reader)" + orMissing,
+            ShapeKind.ReadOnlyMemoryOfByte or ShapeKind.MemoryOfByte => $"{KnownNames.WireFormat}.ReadBytes(ref reader) ?? global::System.Array.Empty<byte>()",
+            ShapeKind.Annotated => $"{KnownNames.FormatterOf(shape)}.Deserialize(ref reader, options){(shape.IsValueType || shape.IsNullable ? string.Empty : "!")}",
+            ShapeKind.Decimal => $"{KnownNames.WireFormat}.ReadDecimal(ref reader)",
+            ShapeKind.DateTimeOffset => $"{KnownNames.WireFormat}.ReadDateTimeOffset(ref reader)",
+            ShapeKind.Guid => $"{KnownNames.WireFormat}.ReadGuid(ref reader)",
+            ShapeKind.TimeSpan => "new global::System.TimeSpan(reader.ReadInt64())",
+            ShapeKind.Enum => $"({shape.ConstructName})reader.{PrimitiveReader(shape.Element!.Kind)}()",
+            _ => $"reader.{PrimitiveReader(shape.Kind)}()",
+        };
     }
 
     private static string PrimitiveReader(ShapeKind kind) => kind switch

@@ -3,11 +3,17 @@ using System.Text;
 
 namespace Truffle.Generators.Helpers;
 
-/// <summary>A small indented writer for generated source; multi-line strings are re-indented line by line.</summary>
+/// <summary>
+/// A small indented writer for generated source. Fixed shapes are written as multi-line raw-string templates, which
+/// it re-indents line by line to the current <see cref="Indentation"/>; blocks whose content varies are opened and
+/// closed around the code that writes it.
+/// </summary>
 internal sealed class SourceWriter
 {
     private readonly StringBuilder _builder = new();
-    private int _indentation;
+
+    /// <summary>The current depth, four spaces each. A template that leaves a block open raises it by hand.</summary>
+    public int Indentation { get; set; }
 
     public void WriteLine() => _builder.Append('\n');
 
@@ -34,19 +40,19 @@ internal sealed class SourceWriter
         }
 
         WriteLine("{");
-        _indentation++;
+        Indentation++;
     }
 
     /// <summary>Unindents and writes a closing brace followed by <paramref name="suffix"/>.</summary>
     public void CloseBlock(string suffix = "")
     {
-        _indentation--;
+        Indentation--;
         WriteLine("}" + suffix);
     }
 
     public override string ToString()
     {
-        if (_indentation != 0)
+        if (Indentation != 0)
         {
             throw new InvalidOperationException("Unbalanced blocks in generated source.");
         }
@@ -58,7 +64,7 @@ internal sealed class SourceWriter
     {
         if (line.Length > 0)
         {
-            _builder.Append(' ', _indentation * 4);
+            _builder.Append(' ', Indentation * 4);
             _builder.Append(line);
         }
 

@@ -17,7 +17,6 @@ internal sealed record TypeModel(
     EquatableArray<ContainingType> ContainingTypes,
     string Keyword,
     bool IsValueType,
-    bool IsPublic,
     MessageInfo? Message,
     string? StoreId,
     EquatableArray<MemberModel> Members,
@@ -26,4 +25,4 @@ internal sealed record TypeModel(
     bool HidesBaseFormatter);
 
 /// <summary>The wire names of a message and, for a request, its reply type.</summary>
-internal sealed record MessageInfo(string WireNamespace, string WireType, TypeShape? Reply, bool ReplyIsPublic);
+internal sealed record MessageInfo(string WireNamespace, string WireType, TypeShape? Reply);

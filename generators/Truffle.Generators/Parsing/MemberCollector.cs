@@ -12,12 +12,10 @@ namespace Truffle.Generators.Parsing;
 /// </summary>
 internal static class MemberCollector
 {
-    private const string IgnoreAttribute = "Truffle.TruffleIgnoreAttribute";
-
     /// <summary>A candidate member: its symbol, type and whether an object initializer can set it.</summary>
     public readonly record struct Candidate(ISymbol Symbol, ITypeSymbol Type, bool IsSettable, bool MustInitialize);
 
-    public static List<Candidate> Collect(INamedTypeSymbol type)
+    public static List<Candidate> Collect(INamedTypeSymbol type, KnownTypeSymbols known)
     {
         var hierarchy = new Stack<INamedTypeSymbol>();
         for (INamedTypeSymbol? t = type; t is not null && t.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); t = t.BaseType)
@@ -39,7 +37,7 @@ internal static class MemberCollector
                     continue;
                 }
 
-                if (IsIgnored(member) || ignored.Contains(member.Name))
+                if (KnownTypeSymbols.FindAttribute(member, known.IgnoreAttribute) is not null || ignored.Contains(member.Name))
                 {
                     // An ignored member stays ignored in derived types that override or hide it.
                     ignored.Add(member.Name);
@@ -146,9 +144,6 @@ internal static class MemberCollector
             => new Candidate(field, field.Type, !field.IsReadOnly, field.IsRequired),
         _ => null,
     };
-
-    private static bool IsIgnored(ISymbol member) =>
-        member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == IgnoreAttribute);
 
     private static bool IsCopyConstructor(INamedTypeSymbol type, IMethodSymbol constructor) =>
         constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);

@@ -4,15 +4,27 @@ using Truffle.Generators.Model;
 namespace Truffle.Generators.Parsing;
 
 /// <summary>Reduces a member type symbol to a <see cref="TypeShape"/>, or null when Truffle cannot serialize it.</summary>
-internal static class ShapeParser
+internal sealed class ShapeParser(KnownTypeSymbols known)
 {
-    public const string MessageAttribute = "Truffle.TruffleMessageAttribute";
-    public const string SliceAttribute = "Truffle.SyncedSliceAttribute";
+    // The supported types that are neither special types nor annotated; the generic ones unbound.
+    private static readonly (string MetadataName, ShapeKind Kind)[] s_supportedTypes =
+    [
+        ("System.DateTimeOffset", ShapeKind.DateTimeOffset),
+        ("System.TimeSpan", ShapeKind.TimeSpan),
+        ("System.Guid", ShapeKind.Guid),
+        ("System.ReadOnlyMemory`1", ShapeKind.ReadOnlyMemoryOfByte),
+        ("System.Memory`1", ShapeKind.MemoryOfByte),
+        ("System.Collections.Generic.List`1", ShapeKind.List),
+        ("System.Collections.Generic.IReadOnlyList`1", ShapeKind.ReadOnlyList),
+        ("System.Collections.Immutable.ImmutableArray`1", ShapeKind.ImmutableArray),
+        ("System.Collections.Generic.Dictionary`2", ShapeKind.Dictionary),
+        ("System.Collections.Generic.IReadOnlyDictionary`2", ShapeKind.ReadOnlyDictionary),
+    ];
 
     private static readonly SymbolDisplayFormat s_format = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-    public static TypeShape? Parse(ITypeSymbol type, IAssemblySymbol currentAssembly)
+    public TypeShape? Parse(ITypeSymbol type)
     {
         bool isNullableReference = !type.IsValueType && type.NullableAnnotation == NullableAnnotation.Annotated;
         ITypeSymbol bare = type.IsValueType ? type : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
@@ -22,25 +34,17 @@ internal static class ShapeParser
         TypeShape Make(ShapeKind kind, TypeShape? element = null, bool isLocal = false) =>
             new(kind, typeName, constructName, element, isNullableReference || kind == ShapeKind.Nullable, type.IsValueType, isLocal);
 
-        ShapeKind? special = FromSpecialType(type.SpecialType);
-        if (special is { } simple)
+        if (FromSpecialType(type.SpecialType) is { } simple)
         {
             return Make(simple);
         }
 
         if (type is IArrayTypeSymbol array)
         {
-            if (array.Rank != 1)
-            {
-                return null;
-            }
-
-            if (array.ElementType.SpecialType == SpecialType.System_Byte)
-            {
-                return Make(ShapeKind.ByteArray);
-            }
-
-            return Parse(array.ElementType, currentAssembly) is { } item ? Make(ShapeKind.Array, item) : null;
+            return array.Rank != 1 ? null
+                : IsByte(array.ElementType) ? Make(ShapeKind.ByteArray)
+                : Parse(array.ElementType) is { } item ? Make(ShapeKind.Array, item)
+                : null;
         }
 
         if (type is not INamedTypeSymbol named)
@@ -50,81 +54,48 @@ internal static class ShapeParser
 
         if (named.TypeKind == TypeKind.Enum)
         {
-            return named.EnumUnderlyingType is { } underlying && Parse(underlying, currentAssembly) is { } u ? Make(ShapeKind.Enum, u) : null;
+            return named.EnumUnderlyingType is { } underlying && Parse(underlying) is { } u ? Make(ShapeKind.Enum, u) : null;
         }
 
         if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
         {
-            return Parse(named.TypeArguments[0], currentAssembly) is { } inner ? Make(ShapeKind.Nullable, inner) : null;
+            return Parse(named.TypeArguments[0]) is { } inner ? Make(ShapeKind.Nullable, inner) : null;
         }
 
-        if (IsAnnotated(named))
+        if (known.IsAnnotated(named))
         {
-            bool isLocal = SymbolEqualityComparer.Default.Equals(named.ContainingAssembly, currentAssembly);
-            return isLocal || ImplementsSerializable(named) ? Make(ShapeKind.Annotated, isLocal: isLocal) : null;
+            bool isLocal = SymbolEqualityComparer.Default.Equals(named.ContainingAssembly, known.Assembly);
+            return isLocal || KnownTypeSymbols.FindInterface(named, known.Serializable) is not null ? Make(ShapeKind.Annotated, isLocal: isLocal) : null;
         }
 
-        string ns = named.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-        switch (ns, named.MetadataName)
+        if (FromKnownType(named) is not { } kind)
         {
-            case ("System", "DateTimeOffset"):
-                return Make(ShapeKind.DateTimeOffset);
-            case ("System", "TimeSpan"):
-                return Make(ShapeKind.TimeSpan);
-            case ("System", "Guid"):
-                return Make(ShapeKind.Guid);
-            case ("System", "ReadOnlyMemory`1") when IsByte(named.TypeArguments[0]):
-                return Make(ShapeKind.ReadOnlyMemoryOfByte);
-            case ("System", "Memory`1") when IsByte(named.TypeArguments[0]):
-                return Make(ShapeKind.MemoryOfByte);
-            case ("System.Collections.Generic", "List`1"):
-                return Sequence(ShapeKind.List);
-            case ("System.Collections.Generic", "IReadOnlyList`1"):
-                return Sequence(ShapeKind.ReadOnlyList);
-            case ("System.Collections.Immutable", "ImmutableArray`1"):
-                return Sequence(ShapeKind.ImmutableArray);
-            case ("System.Collections.Generic", "Dictionary`2"):
-                return Map(ShapeKind.Dictionary);
-            case ("System.Collections.Generic", "IReadOnlyDictionary`2"):
-                return Map(ShapeKind.ReadOnlyDictionary);
-            default:
-                return null;
+            return null;
         }
 
-        TypeShape? Sequence(ShapeKind kind) =>
-            Parse(named.TypeArguments[0], currentAssembly) is { } item ? Make(kind, item) : null;
-
-        TypeShape? Map(ShapeKind kind) =>
-            named.TypeArguments[0].SpecialType == SpecialType.System_String && Parse(named.TypeArguments[1], currentAssembly) is { } value
-                ? Make(kind, value)
-                : null;
+        ITypeSymbol last = named.TypeArguments.Length == 0 ? named : named.TypeArguments[named.TypeArguments.Length - 1];
+        return kind switch
+        {
+            ShapeKind.ReadOnlyMemoryOfByte or ShapeKind.MemoryOfByte => IsByte(last) ? Make(kind) : null,
+            ShapeKind.List or ShapeKind.ReadOnlyList or ShapeKind.ImmutableArray => Parse(last) is { } item ? Make(kind, item) : null,
+            ShapeKind.Dictionary or ShapeKind.ReadOnlyDictionary =>
+                named.TypeArguments[0].SpecialType == SpecialType.System_String && Parse(last) is { } value ? Make(kind, value) : null,
+            _ => Make(kind),
+        };
     }
 
-    public static bool IsAnnotated(INamedTypeSymbol type)
+    /// <summary>The kind of a supported type that is neither special nor annotated, by its generic definition.</summary>
+    private ShapeKind? FromKnownType(INamedTypeSymbol type)
     {
-        foreach (AttributeData attribute in type.GetAttributes())
+        foreach ((string metadataName, ShapeKind kind) in s_supportedTypes)
         {
-            string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name is MessageAttribute or SliceAttribute)
+            if (KnownTypeSymbols.Is(type, known.Resolve(metadataName)))
             {
-                return true;
+                return kind;
             }
         }
 
-        return false;
-    }
-
-    private static bool ImplementsSerializable(INamedTypeSymbol type)
-    {
-        foreach (INamedTypeSymbol candidate in type.AllInterfaces)
-        {
-            if (candidate.MetadataName == "ITruffleSerializable`1" && candidate.ContainingNamespace?.ToDisplayString() == "Truffle")
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return null;
     }
 
     private static bool IsByte(ITypeSymbol type) => type.SpecialType == SpecialType.System_Byte;

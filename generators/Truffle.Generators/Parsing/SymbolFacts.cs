@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Truffle.Generators.Helpers;
 using Truffle.Generators.Model;
@@ -42,25 +41,12 @@ internal static class SymbolFacts
         return type.IsRefLikeType ? "ref structs cannot be serialized" : null;
     }
 
-    internal static AttributeData? FindAttribute(INamedTypeSymbol type, string name)
-    {
-        foreach (AttributeData attribute in type.GetAttributes())
-        {
-            if (attribute.AttributeClass?.ToDisplayString() == name)
-            {
-                return attribute;
-            }
-        }
-
-        return null;
-    }
-
-    internal static bool HasAnnotatedBase(INamedTypeSymbol type)
+    internal static bool HasAnnotatedBase(INamedTypeSymbol type, KnownTypeSymbols known)
     {
         for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
         {
             // A base from another assembly has an internal formatter this type cannot see, so there is nothing to hide.
-            if (ShapeParser.IsAnnotated(t) && SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, type.ContainingAssembly))
+            if (known.IsAnnotated(t) && SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, type.ContainingAssembly))
             {
                 return true;
             }
@@ -68,14 +54,6 @@ internal static class SymbolFacts
 
         return false;
     }
-
-    /// <summary>True when code outside the assembly can name <paramref name="type"/>, type arguments included.</summary>
-    internal static bool IsPublicType(ITypeSymbol type) => type switch
-    {
-        IArrayTypeSymbol array => IsPublicType(array.ElementType),
-        INamedTypeSymbol named => IsEffectivelyPublic(named) && named.TypeArguments.All(IsPublicType),
-        _ => true,
-    };
 
     internal static EquatableArray<ContainingType> ContainingTypes(INamedTypeSymbol type)
     {
@@ -96,19 +74,6 @@ internal static class SymbolFacts
         (false, TypeKind.Interface) => "interface",
         _ => "class",
     };
-
-    internal static bool IsEffectivelyPublic(INamedTypeSymbol type)
-    {
-        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
-        {
-            if (t.DeclaredAccessibility != Accessibility.Public)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     internal static string HintName(INamedTypeSymbol type)
     {

@@ -1,7 +1,5 @@
-using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -14,251 +12,205 @@ using Truffle.Generators.Model;
 namespace Truffle.Generators.Parsing;
 
 /// <summary>
-/// Turns one annotated type into a <see cref="TypeModel"/> and its diagnostics. The only place that touches symbols.
+/// Turns one annotated type into a <see cref="TypeModel"/> and its diagnostics. With <see cref="ShapeParser"/> and
+/// <see cref="MemberCollector"/>, the only code that touches symbols. One instance parses one type, in the steps
+/// <see cref="Parse()"/> lists.
 /// </summary>
-internal static class TypeParser
+internal sealed partial class TypeParser
 {
-    private const string RequestInterface = "IRequest`1";
+    private readonly KnownTypeSymbols _known;
+    private readonly ShapeParser _shapes;
+    private readonly INamedTypeSymbol _type;
+    private readonly TypeDeclarationSyntax _node;
+    private readonly SemanticModel _semanticModel;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Location _identifier;
+    private readonly string _displayName;
+    private readonly ImmutableArray<Diagnostic>.Builder _diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+    private readonly ImmutableArray<string>.Builder _wireKeys = ImmutableArray.CreateBuilder<string>();
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, bool fromSlicePipeline, CancellationToken cancellationToken)
+    private TypeParser(KnownTypeSymbols known, INamedTypeSymbol type, TypeDeclarationSyntax node, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        _known = known;
+        _shapes = new ShapeParser(known);
+        _type = type;
+        _node = node;
+        _semanticModel = semanticModel;
+        _cancellationToken = cancellationToken;
+        _identifier = node.Identifier.GetLocation();
+        _displayName = type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+    }
+
+    /// <summary>
+    /// Parses the type <paramref name="context"/> found. A type with both attributes is parsed once, by the message
+    /// pipeline; the slice pipeline (<paramref name="fromSlicePipeline"/>) skips it.
+    /// </summary>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, KnownTypeSymbols known, bool fromSlicePipeline, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax node)
         {
             return ParseResult.Skipped;
         }
 
-        AttributeData? messageAttribute = SymbolFacts.FindAttribute(type, ShapeParser.MessageAttribute);
-        AttributeData? sliceAttribute = SymbolFacts.FindAttribute(type, ShapeParser.SliceAttribute);
-        if (fromSlicePipeline && messageAttribute is not null)
-        {
-            // A type with both attributes is parsed once, by the message pipeline.
-            return ParseResult.Skipped;
-        }
-
-        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        var wireKeys = ImmutableArray.CreateBuilder<string>();
-        Location identifier = node.Identifier.GetLocation();
-        string displayName = type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
-
-        CheckPartial(node, diagnostics);
-        if (SymbolFacts.UnsupportedReason(type) is { } reason)
-        {
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedDeclaration, identifier, displayName, reason));
-        }
-
-        MessageInfo? message = null;
-        if (messageAttribute is not null)
-        {
-            message = ParseMessage(type, node, messageAttribute, diagnostics, wireKeys, cancellationToken);
-        }
-
-        string? storeId = null;
-        if (sliceAttribute is not null)
-        {
-            storeId = ParseStoreId(sliceAttribute, diagnostics, wireKeys, cancellationToken);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        List<MemberCollector.Candidate> candidates = MemberCollector.Collect(type);
-        IMethodSymbol? constructor = MemberCollector.ChooseConstructor(type, candidates);
-        if (constructor is null && SymbolFacts.UnsupportedReason(type) is null)
-        {
-            diagnostics.Add(Diagnostic.Create(
-                DiagnosticDescriptors.UnsupportedDeclaration,
-                identifier,
-                displayName,
-                "it has no constructor whose parameters all match its public members (or have defaults)"));
-        }
-
-        var inConstructor = new Dictionary<int, IParameterSymbol>();
-        if (constructor is not null)
-        {
-            foreach (IParameterSymbol parameter in constructor.Parameters)
-            {
-                int index = MemberCollector.FindMember(candidates, parameter);
-                if (index >= 0)
-                {
-                    inConstructor[index] = parameter;
-                }
-            }
-        }
-
-        var members = new List<MemberModel>();
-        var memberIndexByCandidate = new Dictionary<int, int>();
-        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
-        int unsupported = 0;
-        for (int i = 0; i < candidates.Count; i++)
-        {
-            MemberCollector.Candidate candidate = candidates[i];
-            bool viaConstructor = inConstructor.TryGetValue(i, out IParameterSymbol? parameter);
-            if (!viaConstructor && !candidate.IsSettable)
-            {
-                continue; // Computed: nothing could set it on the way back in.
-            }
-
-            TypeShape? shape = ShapeParser.Parse(candidate.Type, context.SemanticModel.Compilation.Assembly);
-            if (shape is null)
-            {
-                diagnostics.Add(Diagnostic.Create(
-                    DiagnosticDescriptors.UnsupportedMemberType,
-                    MemberCollector.TypeLocation(candidate.Symbol) ?? identifier,
-                    candidate.Symbol is IFieldSymbol ? "Field" : "Property",
-                    candidate.Symbol.Name,
-                    candidate.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)));
-                unsupported++;
-                continue;
-            }
-
-            string key = WireNames.ToCamelCase(candidate.Symbol.Name);
-            if (keys.TryGetValue(key, out string? other))
-            {
-                diagnostics.Add(Diagnostic.Create(
-                    DiagnosticDescriptors.DuplicateKey,
-                    MemberCollector.TypeLocation(candidate.Symbol) ?? identifier,
-                    other,
-                    candidate.Symbol.Name,
-                    displayName,
-                    key));
-                continue;
-            }
-
-            keys[key] = candidate.Symbol.Name;
-            memberIndexByCandidate[i] = members.Count;
-            string? defaultValue = parameter is not null ? DefaultValues.Format(parameter, shape) : null;
-            members.Add(new MemberModel(candidate.Symbol.Name, key, shape, candidate.IsSettable, candidate.MustInitialize, defaultValue));
-        }
-
-        if (storeId is not null)
-        {
-            if (members.Count == 0 && unsupported == 0)
-            {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.SliceWithoutMembers, identifier, displayName));
-            }
-            else if (members.Count > 64)
-            {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.TooManySliceMembers, identifier, displayName, members.Count));
-            }
-        }
-
-        TypeModel? model = null;
-        if (diagnostics.Count == 0 && constructor is not null)
-        {
-            var arguments = constructor.Parameters
-                .Select(p => MemberCollector.FindMember(candidates, p) is var c && c >= 0 && memberIndexByCandidate.TryGetValue(c, out int m)
-                    ? new ConstructorArgument(m, null)
-                    : new ConstructorArgument(-1, DefaultValues.Format(p, null) ?? "default!"))
-                .ToEquatableArray();
-
-            model = new TypeModel(
-                type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                type.Name,
-                type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty),
-                SymbolFacts.ContainingTypes(type),
-                SymbolFacts.Keyword(type),
-                type.IsValueType,
-                SymbolFacts.IsEffectivelyPublic(type),
-                message,
-                storeId,
-                members.ToEquatableArray(),
-                arguments,
-                SymbolFacts.HintName(type),
-                SymbolFacts.HasAnnotatedBase(type));
-        }
-
-        return new ParseResult(model, diagnostics.ToImmutable(), wireKeys.ToImmutable(), displayName, identifier);
+        bool isMessage = KnownTypeSymbols.FindAttribute(type, known.MessageAttribute) is not null;
+        return fromSlicePipeline && isMessage
+            ? ParseResult.Skipped
+            : new TypeParser(known, type, node, context.SemanticModel, cancellationToken).Parse();
     }
 
-    private static MessageInfo? ParseMessage(
-        INamedTypeSymbol type,
-        TypeDeclarationSyntax node,
-        AttributeData attribute,
-        ImmutableArray<Diagnostic>.Builder diagnostics,
-        ImmutableArray<string>.Builder wireKeys,
-        CancellationToken cancellationToken)
+    private ParseResult Parse()
     {
-        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        string? ns = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
-        string? explicitType = null;
-        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        CheckDeclaration();
+        MessageInfo? message = KnownTypeSymbols.FindAttribute(_type, _known.MessageAttribute) is { } messageAttribute
+            ? ParseMessage(messageAttribute)
+            : null;
+        string? storeId = KnownTypeSymbols.FindAttribute(_type, _known.SliceAttribute) is { } sliceAttribute
+            ? ParseStoreId(sliceAttribute)
+            : null;
+
+        _cancellationToken.ThrowIfCancellationRequested();
+        List<MemberCollector.Candidate> candidates = MemberCollector.Collect(_type, _known);
+        IMethodSymbol? constructor = ChooseConstructor(candidates);
+        ParsedMembers members = ParseMembers(candidates, constructor);
+        if (storeId is not null)
         {
-            if (named.Key == "Type")
+            CheckSliceSize(members);
+        }
+
+        TypeModel? model = _diagnostics.Count == 0 && constructor is not null
+            ? BuildModel(message, storeId, members, ConstructorArguments(constructor, candidates, members))
+            : null;
+        return new ParseResult(model, _diagnostics.ToImmutable(), _wireKeys.ToImmutable(), _displayName, _identifier);
+    }
+
+    /// <summary>TRF001 for every declaration that is not partial, TRF006 for a type that cannot be generated.</summary>
+    private void CheckDeclaration()
+    {
+        for (SyntaxNode? current = _node; current is TypeDeclarationSyntax declaration; current = current.Parent)
+        {
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                explicitType = named.Value.Value as string;
+                _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, declaration.Identifier.GetLocation(), declaration.Identifier.Text));
             }
         }
 
-        bool valid = true;
-        string? nsProblem = WireNames.Validate(ns) ?? (WireNames.IsReserved(ns!) ? "is reserved for Truffle itself (truffle, mesh and sync are reserved)" : null);
-        if (nsProblem is not null)
+        if (SymbolFacts.UnsupportedReason(_type) is { } reason)
         {
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidWireName, ArgumentLocation(syntax, null), "Namespace", ns ?? string.Empty, nsProblem));
-            valid = false;
+            ReportUnsupportedDeclaration(reason);
         }
+    }
 
-        string wireType = explicitType ?? WireNames.ToKebabCase(type.Name);
-        if (WireNames.Validate(wireType) is { } typeProblem)
-        {
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidWireName, ArgumentLocation(syntax, "Type"), "Type", wireType, typeProblem));
-            valid = false;
-        }
+    private MessageInfo? ParseMessage(AttributeData attribute)
+    {
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) as AttributeSyntax;
+        string? ns = WireAttributes.Name(attribute);
+        string wireType = WireNames.MessageType(WireAttributes.ExplicitType(attribute), _type.Name);
 
-        TypeShape? reply = null;
-        bool replyIsPublic = true;
-        foreach (INamedTypeSymbol candidate in type.AllInterfaces)
-        {
-            if (candidate.MetadataName == RequestInterface && candidate.ContainingNamespace?.ToDisplayString() == "Truffle")
-            {
-                ITypeSymbol replyType = candidate.TypeArguments[0];
-                reply = ShapeParser.Parse(replyType, type.ContainingAssembly);
-                replyIsPublic = SymbolFacts.IsPublicType(replyType);
-                if (reply is null)
-                {
-                    diagnostics.Add(Diagnostic.Create(
-                        DiagnosticDescriptors.UnsupportedMemberType,
-                        RequestLocation(node) ?? node.Identifier.GetLocation(),
-                        "Reply of",
-                        type.Name,
-                        replyType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)));
-                }
-
-                break;
-            }
-        }
-
+        bool valid = CheckWireName(syntax, null, "Namespace", ns, reservedNamespace: true);
+        valid &= CheckWireName(syntax, "Type", "Type", wireType, reservedNamespace: false);
+        TypeShape? reply = ParseReply();
         if (!valid)
         {
             return null;
         }
 
-        wireKeys.Add($"message {ns}/{wireType}");
-        return new MessageInfo(ns!, wireType, reply, replyIsPublic);
+        _wireKeys.Add(WireNames.MessageKey(ns!, wireType));
+        return new MessageInfo(ns!, wireType, reply);
     }
 
-    private static string? ParseStoreId(AttributeData attribute, ImmutableArray<Diagnostic>.Builder diagnostics, ImmutableArray<string>.Builder wireKeys, CancellationToken cancellationToken)
+    /// <summary>The reply of an <c>IRequest&lt;TReply&gt;</c>; TRF002 when its type cannot be serialized.</summary>
+    private TypeShape? ParseReply()
     {
-        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        string? storeId = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
-        if (WireNames.Validate(storeId) is { } problem)
+        if (KnownTypeSymbols.FindInterface(_type, _known.Request) is not { } request)
         {
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidWireName, ArgumentLocation(syntax, null), "Store id", storeId ?? string.Empty, problem));
             return null;
         }
 
-        wireKeys.Add($"store {storeId}");
+        ITypeSymbol replyType = request.TypeArguments[0];
+        TypeShape? reply = _shapes.Parse(replyType);
+        if (reply is null)
+        {
+            _diagnostics.Add(Diagnostic.Create(
+                DiagnosticDescriptors.UnsupportedMemberType,
+                RequestLocation() ?? _identifier,
+                "Reply of",
+                _type.Name,
+                replyType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)));
+        }
+
+        return reply;
+    }
+
+    private string? ParseStoreId(AttributeData attribute)
+    {
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) as AttributeSyntax;
+        string? storeId = WireAttributes.Name(attribute);
+        if (!CheckWireName(syntax, null, "Store id", storeId, reservedNamespace: false))
+        {
+            return null;
+        }
+
+        _wireKeys.Add(WireNames.StoreKey(storeId!));
         return storeId;
     }
 
-    private static void CheckPartial(TypeDeclarationSyntax node, ImmutableArray<Diagnostic>.Builder diagnostics)
+    /// <summary>TRF003 unless <paramref name="name"/> is a valid wire name (and, for a namespace, not a reserved one).</summary>
+    private bool CheckWireName(AttributeSyntax? syntax, string? argument, string what, string? name, bool reservedNamespace)
     {
-        for (SyntaxNode? current = node; current is TypeDeclarationSyntax declaration; current = current.Parent)
+        string? problem = WireNames.Validate(name)
+            ?? (reservedNamespace && WireNames.IsReserved(name!) ? "is reserved for Truffle itself (truffle, mesh and sync are reserved)" : null);
+        if (problem is not null)
         {
-            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NotPartial, declaration.Identifier.GetLocation(), declaration.Identifier.Text));
-            }
+            _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidWireName, ArgumentLocation(syntax, argument), what, name ?? string.Empty, problem));
+        }
+
+        return problem is null;
+    }
+
+    /// <summary>The constructor the formatter calls; TRF006 when there is none (and nothing else already explains why).</summary>
+    private IMethodSymbol? ChooseConstructor(List<MemberCollector.Candidate> candidates)
+    {
+        IMethodSymbol? constructor = MemberCollector.ChooseConstructor(_type, candidates);
+        if (constructor is null && SymbolFacts.UnsupportedReason(_type) is null)
+        {
+            ReportUnsupportedDeclaration("it has no constructor whose parameters all match its public members (or have defaults)");
+        }
+
+        return constructor;
+    }
+
+    /// <summary>TRF005 for a slice with nothing to sync, TRF007 for one with more members than the change mask holds.</summary>
+    private void CheckSliceSize(ParsedMembers members)
+    {
+        if (members.Models.Count == 0 && members.Unsupported == 0)
+        {
+            _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.SliceWithoutMembers, _identifier, _displayName));
+        }
+        else if (members.Models.Count > 64)
+        {
+            _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.TooManySliceMembers, _identifier, _displayName, members.Models.Count));
         }
     }
 
+    private TypeModel BuildModel(MessageInfo? message, string? storeId, ParsedMembers members, EquatableArray<ConstructorArgument> arguments) =>
+        new(
+            _type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            _type.Name,
+            _type.ContainingNamespace.IsGlobalNamespace ? null : _type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty),
+            SymbolFacts.ContainingTypes(_type),
+            SymbolFacts.Keyword(_type),
+            _type.IsValueType,
+            message,
+            storeId,
+            members.Models.ToEquatableArray(),
+            arguments,
+            SymbolFacts.HintName(_type),
+            SymbolFacts.HasAnnotatedBase(_type, _known));
+
+    private void ReportUnsupportedDeclaration(string reason) =>
+        _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedDeclaration, _identifier, _displayName, reason));
+
+    /// <summary>The attribute argument to point at: the positional one when <paramref name="name"/> is null.</summary>
     private static Location? ArgumentLocation(AttributeSyntax? syntax, string? name)
     {
         if (syntax?.ArgumentList is not { } list)
@@ -268,8 +220,7 @@ internal static class TypeParser
 
         foreach (AttributeArgumentSyntax argument in list.Arguments)
         {
-            bool isNamed = argument.NameEquals is not null;
-            if ((name is null && !isNamed) || (name is not null && argument.NameEquals?.Name.Identifier.Text == name))
+            if (argument.NameEquals?.Name.Identifier.Text == name)
             {
                 return argument.GetLocation();
             }
@@ -278,11 +229,12 @@ internal static class TypeParser
         return syntax.GetLocation();
     }
 
-    private static Location? RequestLocation(TypeDeclarationSyntax node)
+    /// <summary>The <c>IRequest&lt;…&gt;</c> entry of the type's base list, when this declaration has one.</summary>
+    private Location? RequestLocation()
     {
-        foreach (BaseTypeSyntax baseType in node.BaseList?.Types ?? default)
+        foreach (BaseTypeSyntax baseType in _node.BaseList?.Types ?? default)
         {
-            if (baseType.Type.ToString().Contains("IRequest"))
+            if (KnownTypeSymbols.Is(_semanticModel.GetTypeInfo(baseType.Type, _cancellationToken).Type, _known.Request))
             {
                 return baseType.GetLocation();
             }
@@ -290,5 +242,4 @@ internal static class TypeParser
 
         return null;
     }
-
 }

@@ -45,6 +45,15 @@ internal static class WireNames
 
     public static bool IsReserved(string name) => System.Array.IndexOf(s_reserved, name) >= 0;
 
+    /// <summary>A message's wire type: the attribute's explicit <c>Type</c>, else the kebab-case of the type name.</summary>
+    public static string MessageType(string? explicitType, string typeName) => explicitType ?? ToKebabCase(typeName);
+
+    /// <summary>What a message claims on the wire, for the duplicate check (TRF004).</summary>
+    public static string MessageKey(string ns, string type) => $"message {ns}/{type}";
+
+    /// <summary>What a slice claims on the wire, for the duplicate check (TRF004).</summary>
+    public static string StoreKey(string storeId) => $"store {storeId}";
+
     /// <summary><c>ChatMessage</c> → <c>chat-message</c>, <c>HTTPRequest</c> → <c>http-request</c>.</summary>
     public static string ToKebabCase(string name)
     {
@@ -125,6 +134,9 @@ internal static class WireNames
 
         return builder.ToString();
     }
+
+    /// <summary>The namespace API type of a wire namespace: <c>chat</c> → <c>ChatBus</c>.</summary>
+    public static string ApiTypeName(string wireNamespace) => ToPascalCase(wireNamespace) + "Bus";
 
     private static void AppendSeparator(StringBuilder builder)
     {

@@ -73,6 +73,31 @@ public static class TypedBus
         }
     }
 
+    /// <summary>
+    /// The wire type of <typeparamref name="T"/> as the assembly that declares it compiled it; the generated API of
+    /// another assembly reads it here instead of deriving it again.
+    /// </summary>
+    public static string WireTypeOf<T>()
+        where T : ITruffleMessage<T> => T.WireType;
+
+    /// <summary>Subscribes a synchronous handler to <typeparamref name="T"/>, a message of the namespace <paramref name="ns"/>.</summary>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> belongs to another namespace.</exception>
+    public static IDisposable On<T>(IMessageBus bus, string ns, Action<T, MessageContext> handler, SubscriptionOptions? options)
+        where T : ITruffleMessage<T> =>
+        On(bus, NamespaceOf<T>(ns), T.WireType, T.Formatter, handler, options);
+
+    /// <summary>Subscribes an asynchronous handler to <typeparamref name="T"/>, a message of the namespace <paramref name="ns"/>.</summary>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> belongs to another namespace.</exception>
+    public static IDisposable On<T>(IMessageBus bus, string ns, Func<T, MessageContext, CancellationToken, ValueTask> handler, SubscriptionOptions? options)
+        where T : ITruffleMessage<T> =>
+        On(bus, NamespaceOf<T>(ns), T.WireType, T.Formatter, handler, options);
+
+    /// <summary>Reads the <typeparamref name="T"/> messages of the namespace <paramref name="ns"/> as they arrive.</summary>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> belongs to another namespace (thrown at the call).</exception>
+    public static IAsyncEnumerable<Received<T>> ReadAllAsync<T>(IMessageBus bus, string ns, SubscriptionOptions? options, CancellationToken cancellationToken)
+        where T : ITruffleMessage<T> =>
+        ReadAllAsync(bus, NamespaceOf<T>(ns), T.WireType, T.Formatter, options, cancellationToken);
+
     /// <summary>Sends a typed request and reads the typed reply.</summary>
     public static async ValueTask<TReply> RequestAsync<TRequest, TReply>(IMessageBus bus, string deviceId, string ns, string type, TRequest request, IMessagePackFormatter<TRequest> requestFormatter, IMessagePackFormatter<TReply> replyFormatter, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -107,6 +132,16 @@ public static class TypedBus
         ArgumentNullException.ThrowIfNull(handler);
         return Handle(bus, ns, type, requestFormatter, replyFormatter, (request, context, _) => ValueTask.FromResult(handler(request, context)));
     }
+
+    // The namespace API of one assembly reaches messages declared in others, so its generic methods can no longer
+    // be constrained to the namespace's own types at compile time: a message of another namespace is refused here.
+    private static string NamespaceOf<T>(string ns)
+        where T : ITruffleMessage<T> =>
+        string.Equals(T.WireNamespace, ns, StringComparison.Ordinal)
+            ? ns
+            : throw new ArgumentException(
+                $"{typeof(T).Name} is a message of the '{T.WireNamespace}' namespace, not of '{ns}': subscribe to it through that namespace's API.",
+                nameof(T));
 
     private static T Decode<T>(InboundMessage message, IMessagePackFormatter<T> formatter) =>
         TruffleSerializer.Deserialize(new System.Buffers.ReadOnlySequence<byte>(message.Payload), formatter);

@@ -171,6 +171,19 @@ public sealed class TypedApiTests : IAsyncDisposable
         await Assert.ThrowsAsync<DeviceUnreachableException>(async () => await _ana.Notes.Send("nobody", new Note("a", "b")));
     }
 
+    [Fact]
+    public void On_and_ReadAll_refuse_a_message_of_another_namespace()
+    {
+        // bus.Roundtrip can name every message the assembly sees, so the namespace is checked when subscribing; the
+        // compiler already says so (TRF009), which this test silences to reach the run-time check.
+#pragma warning disable TRF009
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => _bo.Roundtrip.On<Note>((_, _) => { }));
+        Assert.Contains("'notes'", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => _bo.Roundtrip.On<Note>((_, _, _) => ValueTask.CompletedTask));
+        Assert.Throws<ArgumentException>(() => _bo.Roundtrip.ReadAll<Note>());
+#pragma warning restore TRF009
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _ana.DisposeAsync();
