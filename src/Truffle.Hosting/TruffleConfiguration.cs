@@ -43,6 +43,7 @@ public static class TruffleConfiguration
             SidecarPath = root.Text("SidecarPath"),
             Routing = root.Enum<TruffleRouting>("Routing") ?? defaults.Routing,
             AllowMinorityPrimary = root.Boolean("AllowMinorityPrimary") ?? defaults.AllowMinorityPrimary,
+            Observer = root.Boolean("Observer") ?? defaults.Observer,
             Election = ReadElection(root.Child("Election"), defaults.Election),
             Port = root.Integer("Port", 1, 65535) ?? defaults.Port,
             Metadata = root.Dictionary("Metadata") ?? defaults.Metadata,
