@@ -35,10 +35,52 @@ public static class TruffleServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Runs a node with options set in code when the host starts, the usual .NET options pattern:
+    /// <c>services.AddTruffle(options =&gt; { options.AppId = "notes"; options.Network = TruffleNetwork.Loopback; })</c>.
+    /// <paramref name="configure"/> gets a <see cref="TruffleOptions"/> with every default and no app id.
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">
+    /// Thrown by the host's start, not here: <paramref name="configure"/> left <see cref="TruffleOptions.AppId"/> empty.
+    /// </exception>
+    /// <inheritdoc cref="AddTruffle(IServiceCollection, Func{IServiceProvider, TruffleOptions})" path="/returns"/>
+    public static TruffleBuilder AddTruffle(this IServiceCollection services, Action<TruffleOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddTruffle(_ =>
+        {
+            var options = new TruffleOptions { AppId = string.Empty };
+            configure(options);
+            return CodeOptions.RequireAppId(options);
+        });
+    }
+
+    /// <summary>
+    /// Runs a node with the options read from <paramref name="section"/>, then changed by <paramref name="configure"/>,
+    /// when the host starts: the place for what configuration cannot hold, such as a callback
+    /// (<c>options.OnAuthRequired = url =&gt; ...</c>), or for settings computed at run time.
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">
+    /// Thrown by the host's start, not here: the section has a bad setting (it is read and checked before
+    /// <paramref name="configure"/> runs, so it must name the app id itself), or <paramref name="configure"/>
+    /// emptied the app id.
+    /// </exception>
+    /// <inheritdoc cref="AddTruffle(IServiceCollection, Func{IServiceProvider, TruffleOptions})" path="/returns"/>
+    public static TruffleBuilder AddTruffle(this IServiceCollection services, IConfiguration section, Action<TruffleOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddTruffle(_ =>
+        {
+            TruffleOptions options = TruffleConfiguration.Read(section);
+            configure(options);
+            return CodeOptions.RequireAppId(options);
+        });
+    }
+
+    /// <summary>
     /// Runs a node inside the host. <paramref name="optionsFactory"/> runs when the host starts; the node then logs
     /// through the container's <see cref="ILoggerFactory"/> and runs on its <see cref="TimeProvider"/>, when the options
-    /// name none. To add what configuration cannot hold (a callback), combine:
-    /// <c>services.AddTruffle(_ =&gt; TruffleConfiguration.Read(section) with { OnAuthRequired = ... })</c>.
+    /// name none. The factory may use other services (<c>sp =&gt; new TruffleOptions { AppId = sp.GetRequiredService&lt;...&gt;().AppId }</c>).
     /// </summary>
     /// <remarks>
     /// Registers <see cref="HostedTruffleNode"/>, and <see cref="TruffleNode"/>, <see cref="IMessageBus"/> and

@@ -104,6 +104,19 @@ public sealed class PackageContentsTests(PackageFeed feed)
     }
 
     [Fact]
+    public void Hosting_holds_its_assembly_docs_and_readme_and_depends_on_Truffle_of_its_own_version()
+    {
+        using ZipArchive package = ZipFile.OpenRead(feed.Package("Truffle.Hosting"));
+        string[] entries = [.. package.Entries.Select(e => e.FullName)];
+        XElement[] dependencies = [.. Nuspec(feed.Package("Truffle.Hosting")).Descendants().Where(e => e.Name.LocalName == "dependency")];
+
+        Assert.Contains("lib/net10.0/Truffle.Hosting.dll", entries);
+        Assert.Contains("lib/net10.0/Truffle.Hosting.xml", entries);
+        Assert.Contains("README.md", entries);
+        Assert.Equal(feed.Version, (string?)Assert.Single(dependencies, d => (string?)d.Attribute("id") == "Truffle").Attribute("version"));
+    }
+
+    [Fact]
     public void Templates_hold_truffle_app_referencing_this_version_of_Truffle()
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package("Truffle.Templates"));

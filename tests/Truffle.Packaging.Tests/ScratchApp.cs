@@ -46,8 +46,8 @@ public sealed class ScratchApp
         Commands.RunAsync("dotnet", arguments, Directory, DotnetTimeout, _feed.DotnetEnvironment);
 
     /// <summary>Runs a program the app built or published, for at most two minutes.</summary>
-    public Task<CommandOutput> RunAsync(string executable) =>
-        Commands.RunAsync(executable, [], Directory, TimeSpan.FromMinutes(2), _feed.DotnetEnvironment);
+    public Task<CommandOutput> RunAsync(string executable, params string[] arguments) =>
+        Commands.RunAsync(executable, arguments, Directory, TimeSpan.FromMinutes(2), _feed.DotnetEnvironment);
 
     /// <summary>A path inside the app's folder.</summary>
     public string PathOf(params string[] relative) => Path.Combine([Directory, .. relative]);

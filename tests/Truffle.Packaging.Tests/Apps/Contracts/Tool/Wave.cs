@@ -1,0 +1,10 @@
+using Truffle;
+
+namespace Tool;
+
+/// <summary>
+/// A "chat" message of this app's own, next to the library's: one wire namespace declared in two assemblies. The
+/// Desk declares the same wire message in its own assembly, as a separately built program would.
+/// </summary>
+[TruffleMessage("chat")]
+public partial record Wave(string From, int Number);
