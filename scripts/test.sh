@@ -12,7 +12,9 @@
 #   2. the Native AOT check: samples/Chat publishes with PublishAot=true with no warning (except the one documented
 #      in docs/aot.md, inside MessagePack 2.5), and the native
 #      binary runs and exits 0 (one check);
-#   3. the Go sidecar, when sidecar/go.mod exists: `go test -v ./...`, counting `--- PASS` / `--- FAIL` lines, then
+#   3. every decoder's SharpFuzz target (tests/Truffle.Fuzz) under afl-fuzz for a few seconds through
+#      scripts/fuzz.sh (one check each; afl++ is installed with apt-get when missing);
+#   4. the Go sidecar, when sidecar/go.mod exists: `go test -v ./...`, counting `--- PASS` / `--- FAIL` lines, then
 #      each fuzz target for a few seconds (one check each).
 #
 # The last line is always `tests: N passed, N failed`. The script exits non-zero when anything failed or when
@@ -21,9 +23,10 @@
 # that exits non-zero without a failing test in its output, a check that times out.
 #
 # Prerequisites are installed on demand with apt-get (quietly, `apt-get update` at most once): clang and
-# zlib1g-dev for Native AOT, golang-go for the sidecar. Needs the .NET 10 SDK on PATH.
+# zlib1g-dev for Native AOT, golang-go for the sidecar, afl++ for the fuzz targets. Needs the .NET 10 SDK on PATH.
 #
 # Environment: TRUFFLE_TEST_TIMEOUT (per test project / go test run, default 10m; any `timeout` duration);
+# TRUFFLE_FUZZ_SECONDS (afl-fuzz time per .NET fuzz target, default 5);
 # TRUFFLE_PACKAGE_TEST_TIMEOUT (the package tests, which pack and publish whole apps, default 25m).
 set -euo pipefail
 
@@ -94,6 +97,7 @@ ensure_prerequisites() {
     if command -v dpkg-query >/dev/null 2>&1 && ! deb_installed zlib1g-dev; then missing+=(zlib1g-dev); fi
   fi
   if [ -f sidecar/go.mod ] && ! command -v go >/dev/null 2>&1; then missing+=(golang-go); fi
+  if [ -x scripts/fuzz.sh ] && ! command -v afl-fuzz >/dev/null 2>&1; then missing+=(afl++); fi
   # A failed install is not fatal here: the check that needed it fails and says why.
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}" || true; fi
 }
@@ -265,11 +269,31 @@ go_fuzz() {
   done < <(grep -rhoE --include='*_test.go' -H '^func (Fuzz[A-Za-z0-9_]+)' sidecar | sed -E 's/:func /:/')
 }
 
+# ------------------------------------------------------------------------------------------------------ .NET fuzzing
+# Every decoder's SharpFuzz target under afl-fuzz for a few seconds on top of its committed corpus (which the .NET
+# tests already replayed): one check each. TRUFFLE_FUZZ_SECONDS (default 5) sets how long; docs/security.md.
+dotnet_fuzz() {
+  local log="$work/dotnet-fuzz.log" rc=0 n_passed n_failed
+  section "SharpFuzz targets under afl-fuzz, ${TRUFFLE_FUZZ_SECONDS:-5}s each (tests/Truffle.Fuzz)"
+  run_logged "$log" timeout --kill-after=30s 600s \
+    scripts/fuzz.sh --no-build --time "${TRUFFLE_FUZZ_SECONDS:-5}" || rc=$?
+  n_passed=$(grep -cE '^fuzz: [a-z-]+ passed$' "$log" || true)
+  n_failed=$(grep -cE '^fuzz: [a-z-]+ failed' "$log" || true)
+  passed=$((passed + n_passed))
+  failed=$((failed + n_failed))
+  if [ "$n_failed" -gt 0 ]; then
+    problems+=(".NET fuzz: $n_failed target(s) failed, see 'fuzz: <target> failed' above (scripts/fuzz.sh --replay to reproduce)")
+  elif [ "$rc" -ne 0 ]; then
+    fail_check ".NET fuzz: scripts/fuzz.sh exited $rc before judging every target (afl-fuzz or sharpfuzz missing?)"
+  fi
+}
+
 # ------------------------------------------------------------------------------------------------------------ main
 ensure_prerequisites
 if dotnet_build; then
   dotnet_tests
   aot_check
+  dotnet_fuzz
 fi
 go_tests
 go_fuzz

@@ -83,17 +83,7 @@ internal sealed class SlicePersistence
                 return null;
             }
 
-            byte[] bytes = File.ReadAllBytes(Path);
-            var reader = new MessagePackReader(bytes);
-            if (reader.ReadArrayHeader() != 4 || reader.ReadInt32() != FormatVersion)
-            {
-                throw new InvalidDataException("Unknown format.");
-            }
-
-            reader.ReadUInt64(); // the incarnation that wrote it: informational
-            ulong seq = reader.ReadUInt64();
-            ReadOnlySequence<byte> whole = reader.ReadBytes() ?? throw new InvalidDataException("No slice.");
-            return (seq, whole.ToArray());
+            return Decode(File.ReadAllBytes(Path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException || MalformedInput.Is(e))
         {
@@ -101,5 +91,21 @@ internal sealed class SlicePersistence
             SyncLog.LoadFailed(_logger, _storeId, Path, e);
             return null;
         }
+    }
+
+    /// <summary>Reads the contents of a slice file: the seq it was saved at and the whole slice.</summary>
+    /// <exception cref="Exception">One that <see cref="MalformedInput.Is"/> accepts, for anything but a valid file.</exception>
+    internal static (ulong Seq, ReadOnlyMemory<byte> Whole) Decode(ReadOnlyMemory<byte> bytes)
+    {
+        var reader = new MessagePackReader(bytes);
+        if (reader.ReadArrayHeader() != 4 || reader.ReadInt32() != FormatVersion)
+        {
+            throw new InvalidDataException("Unknown format.");
+        }
+
+        reader.ReadUInt64(); // the incarnation that wrote it: informational
+        ulong seq = reader.ReadUInt64();
+        ReadOnlySequence<byte> whole = reader.ReadBytes() ?? throw new InvalidDataException("No slice.");
+        return (seq, whole.ToArray());
     }
 }
