@@ -28,6 +28,7 @@ internal sealed class MeshSession : IAsyncDisposable
     public static async Task<MeshSession> JoinAsync(CliSettings settings, Output output, CancellationToken cancellationToken)
     {
         string app = settings.RequireApp();
+        SidecarPermissions.EnsureExecutable(settings.SidecarPath);
         string? temporary = null;
         string state = settings.StateDirectory ?? (settings.Network == TruffleNetwork.Loopback
             ? temporary = Directory.CreateTempSubdirectory("truffle-cli-").FullName

@@ -14,6 +14,7 @@ internal sealed record SidecarInfo(string? Path, string Reason, string? Version,
         string path;
         try
         {
+            SidecarPermissions.EnsureExecutable(explicitPath);
             path = SidecarLocator.Find(explicitPath);
         }
         catch (SidecarException e)

@@ -11,6 +11,7 @@ internal sealed class LocalMesh : IAsyncDisposable
 
     public async Task<TruffleNode> StartAsync(TruffleOptions options, CancellationToken cancellationToken)
     {
+        SidecarPermissions.EnsureExecutable(options.SidecarPath);
         TruffleNode node = await TruffleNode.StartAsync(options, cancellationToken).ConfigureAwait(false);
         node.RoleChanged += (_, _) => _changed.Release();
         node.DeviceDiscovered += (_, _) => _changed.Release();
