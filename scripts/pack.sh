@@ -7,8 +7,8 @@
 #   ./scripts/pack.sh --output DIR             another output folder (its *.nupkg and *.snupkg are replaced)
 #   ./scripts/pack.sh --version 1.2.3-ci.4     another version than Directory.Build.props's <Version>
 #
-# Packed: every project of Truffle.sln with IsPackable=true (Truffle, Truffle.Sidecar, Truffle.Templates, and any
-# later one such as Truffle.Hosting), all with one version: Directory.Build.props's <Version> unless --version
+# Packed: every project of Truffle.sln with IsPackable=true (Truffle, Truffle.Sidecar, Truffle.Hosting, Truffle.Cli,
+# the `truffle` tool, which carries the same sidecars under runtimes/{rid}/native/, and Truffle.Templates), all with one version: Directory.Build.props's <Version> unless --version
 # says otherwise. The sidecars are cross-compiled with CGO_ENABLED=0 for every runtime identifier that
 # src/Truffle.Sidecar/Truffle.Sidecar.csproj lists, each stamped with the version (`truffle-sidecar --version`).
 # Go (Debian's golang-go) is installed with apt-get when it is missing and needed. Needs the .NET 10 SDK.
@@ -111,3 +111,6 @@ dotnet pack Truffle.sln -c Release -o "$output" -p:Version="$version" \
 echo "==> packed:"
 (cd "$output" && ls -1 -- *.nupkg *.snupkg 2>/dev/null | sed 's/^/    /')
 [ -f "$output/Truffle.$version.nupkg" ] || { echo "pack.sh: Truffle.$version.nupkg was not produced" >&2; exit 1; }
+if [ -n "$host_rid" ] && command -v unzip >/dev/null 2>&1 && ! unzip -l "$output/Truffle.Cli.$version.nupkg" | grep -q "runtimes/$host_rid/native/truffle-sidecar"; then
+  echo "pack.sh: Truffle.Cli.$version.nupkg lacks the $host_rid sidecar" >&2; exit 1
+fi

@@ -57,6 +57,13 @@ public sealed class TruffleNode : IAsyncDisposable
     /// <summary>The other devices this node has met, online or not.</summary>
     public IReadOnlyCollection<TruffleDevice> Devices => _mesh.Devices;
 
+    /// <summary>
+    /// How many of the app's other devices the network lists online now, connected or not. Once <see cref="Devices"/>
+    /// holds that many online devices, this node has met everyone the network knows of: what a tool waits for before
+    /// it lists the mesh.
+    /// </summary>
+    public int ListedPeerCount => _mesh.ListedPeerCount;
+
     /// <summary>This device's role.</summary>
     public MeshRole Role => _mesh.State.Role;
 

@@ -65,6 +65,18 @@ internal sealed class Discovery : IAsyncDisposable
         return await ListAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>How many of the app's peers the network lists online now.</summary>
+    public int ListedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _listed.Count;
+            }
+        }
+    }
+
     /// <summary>Whether the network lists the node <paramref name="nodeId"/> as an online peer of the app now.</summary>
     public bool IsListed(string nodeId)
     {

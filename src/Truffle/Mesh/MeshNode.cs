@@ -73,6 +73,9 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
     /// <summary>This device's hostname on the network.</summary>
     public string Hostname => _network.Local.Hostname;
 
+    /// <summary>How many of the app's devices the network lists online now (see <see cref="TruffleNode.ListedPeerCount"/>).</summary>
+    public int ListedPeerCount => _discovery.ListedCount;
+
     /// <summary>The longest payload an envelope may carry (the transport's limit).</summary>
     public int MaxPayloadBytes => _options.Transport.MaxEnvelopeBytes;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Truffle.Transport;
 using Truffle.Wire;
 
@@ -30,7 +31,12 @@ internal sealed partial class Router
             return;
         }
 
-        Envelope forward = envelope with { Kind = EnvelopeKind.App, Term = state.Term };
+        // The forwarded envelope carries the relay's span, so the receiver's delivery is its child.
+        using Activity? relay = TruffleTracing.StartRelay(envelope);
+        Envelope forward = envelope with
+        {
+            Kind = EnvelopeKind.App, Term = state.Term, Trace = relay is null ? envelope.Trace : TraceContext.From(relay),
+        };
         if (envelope.IsBroadcast)
         {
             lock (_broadcastOrder)

@@ -20,7 +20,8 @@ internal sealed partial class Router
         }
 
         var envelope = new Envelope(
-            kind, messageNamespace, messageType, _self, to, NextSequence(), state.Term, correlation.Id, correlation.Flags, payload, correlation.TimeoutMs);
+            kind, messageNamespace, messageType, _self, to, NextSequence(), state.Term, correlation.Id, correlation.Flags, payload, correlation.TimeoutMs,
+            TraceContext.Current);
         try
         {
             await via.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
@@ -41,7 +42,8 @@ internal sealed partial class Router
     public bool Post(string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload)
     {
         ElectionState state = _election.Published;
-        var envelope = new Envelope(EnvelopeKind.App, messageNamespace, messageType, _self, to, NextSequence(), state.Term, 0, EnvelopeFlags.None, payload);
+        var envelope = new Envelope(
+            EnvelopeKind.App, messageNamespace, messageType, _self, to, NextSequence(), state.Term, 0, EnvelopeFlags.None, payload, Trace: TraceContext.Current);
         if (to.Length > 0)
         {
             return TryRoute(to, state, out IPeerLink? via, out EnvelopeKind kind) && via.SendOverBound(envelope with { Kind = kind });
@@ -64,7 +66,8 @@ internal sealed partial class Router
     public async ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         ElectionState state = _election.Published;
-        var envelope = new Envelope(EnvelopeKind.App, messageNamespace, messageType, _self, To: "", NextSequence(), state.Term, 0, EnvelopeFlags.None, payload);
+        var envelope = new Envelope(
+            EnvelopeKind.App, messageNamespace, messageType, _self, To: "", NextSequence(), state.Term, 0, EnvelopeFlags.None, payload, Trace: TraceContext.Current);
         if (TryGetRelay(state, out IPeerLink? via))
         {
             try

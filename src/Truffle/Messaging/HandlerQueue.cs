@@ -35,7 +35,11 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
             AllowSynchronousContinuations = false,
         };
         _queue = dropped is null ? Channel.CreateBounded<T>(options) : Channel.CreateBounded(options, dropped);
-        _pumps = pumps == 1 ? Task.Run(PumpAsync) : Task.WhenAll(Enumerable.Range(0, pumps).Select(_ => Task.Run(PumpAsync)));
+        // The pumps must not inherit the creator's ambient state (its current activity would parent every handler's span).
+        using (ExecutionContext.SuppressFlow())
+        {
+            _pumps = pumps == 1 ? Task.Run(PumpAsync) : Task.WhenAll(Enumerable.Range(0, pumps).Select(_ => Task.Run(PumpAsync)));
+        }
     }
 
     /// <summary>True once disposal began.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Truffle;
 
 /// <summary>A message as the untyped bus delivers it.</summary>
@@ -10,4 +12,7 @@ public readonly record struct InboundMessage(string From, string Namespace, stri
 {
     /// <summary>The context typed handlers receive with the message.</summary>
     public MessageContext Context => new(From, Namespace, Type, IsBroadcast);
+
+    /// <summary>The span that delivered the message: the parent of its handler's span; default when nobody traces.</summary>
+    internal ActivityContext Trace { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Truffle.Messaging;
 using Truffle.Wire;
@@ -28,6 +29,7 @@ public sealed partial class MessageBus
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        using Activity? activity = TruffleTracing.StartRequest(messageNamespace, messageType, deviceId);
         ulong correlation = (ulong)Interlocked.Increment(ref _correlation);
         uint timeoutMs = timeout == Timeout.InfiniteTimeSpan ? 0 : (uint)Math.Max(1, Math.Ceiling(timeout.TotalMilliseconds));
         var pending = new PendingRequest(deviceId);
@@ -37,7 +39,11 @@ public sealed partial class MessageBus
         {
             if (deviceId == LocalDeviceId)
             {
-                Answer(new InboundMessage(LocalDeviceId, messageNamespace, messageType, payload.ToArray(), IsBroadcast: false), correlation, timeoutMs);
+                var request = new InboundMessage(LocalDeviceId, messageNamespace, messageType, payload.ToArray(), IsBroadcast: false)
+                {
+                    Trace = activity?.Context ?? default,
+                };
+                Answer(request, correlation, timeoutMs);
             }
             else
             {
@@ -52,12 +58,19 @@ public sealed partial class MessageBus
         catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
             // The caller's own token, not the linked one it was waited with.
+            TruffleTracing.Fail(activity, e);
             throw new OperationCanceledException("The request was cancelled.", e, cancellationToken);
         }
         catch (OperationCanceledException e) when (timeoutSource.IsCancellationRequested)
         {
-            throw new TimeoutException(
-                $"No reply from device '{deviceId}' to {messageNamespace}/{messageType} within {timeout}.", e);
+            var timedOut = new TimeoutException($"No reply from device '{deviceId}' to {messageNamespace}/{messageType} within {timeout}.", e);
+            TruffleTracing.Fail(activity, timedOut);
+            throw timedOut;
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            TruffleTracing.Fail(activity, e);
+            throw;
         }
         finally
         {

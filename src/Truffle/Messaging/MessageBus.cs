@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Truffle.Mesh;
 using Truffle.Messaging;
@@ -64,19 +65,24 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
 
         if (deviceId == LocalDeviceId)
         {
-            Deliver(new InboundMessage(LocalDeviceId, messageNamespace, messageType, payload.ToArray(), IsBroadcast: false));
+            Deliver(new InboundMessage(LocalDeviceId, messageNamespace, messageType, payload.ToArray(), IsBroadcast: false)
+            {
+                Trace = Activity.Current?.Context ?? default,
+            });
             return ValueTask.CompletedTask;
         }
 
-        return _endpoint.SendAsync(deviceId, messageNamespace, messageType, payload, Correlation.None, cancellationToken);
+        return TruffleTracing.Source.HasListeners()
+            ? SendTracedAsync(deviceId, messageNamespace, messageType, payload, cancellationToken)
+            : _endpoint.SendAsync(deviceId, messageNamespace, messageType, payload, Correlation.None, cancellationToken);
     }
 
     /// <inheritdoc/>
     public ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         ValidateOutgoing(messageNamespace, messageType, payload);
-        return cancellationToken.IsCancellationRequested
-            ? ValueTask.FromCanceled(cancellationToken)
+        return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken)
+            : TruffleTracing.Source.HasListeners() ? SendTracedAsync(to: "", messageNamespace, messageType, payload, cancellationToken)
             : _endpoint.BroadcastAsync(messageNamespace, messageType, payload, cancellationToken);
     }
 
@@ -117,18 +123,26 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
     /// <inheritdoc/>
     void IMeshReceiver.OnEnvelope(in Envelope envelope)
     {
+        using Activity? deliver = TruffleTracing.StartDeliver(envelope);
+        ActivityContext trace = deliver?.Context ?? default;
         if ((envelope.Flags & EnvelopeFlags.Reply) != 0)
         {
             Complete(envelope.CorrelationId, envelope.From, envelope.Namespace, envelope.Type, envelope.Flags, envelope.Payload);
         }
         else if ((envelope.Flags & EnvelopeFlags.Request) != 0)
         {
-            var request = new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), IsBroadcast: false);
+            var request = new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), IsBroadcast: false)
+            {
+                Trace = trace,
+            };
             Answer(request, envelope.CorrelationId, envelope.TimeoutMs);
         }
         else
         {
-            Deliver(new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), envelope.IsBroadcast));
+            Deliver(new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), envelope.IsBroadcast)
+            {
+                Trace = trace,
+            });
         }
     }
 
@@ -180,6 +194,29 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
         foreach (RequestHandler handler in handlers)
         {
             await handler.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A send or broadcast (<paramref name="to"/> empty) inside its span, which the envelope carries.</summary>
+    private async ValueTask SendTracedAsync(
+        string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        using Activity? activity = TruffleTracing.StartSend(messageNamespace, messageType, to);
+        try
+        {
+            if (to.Length == 0)
+            {
+                await _endpoint.BroadcastAsync(messageNamespace, messageType, payload, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _endpoint.SendAsync(to, messageNamespace, messageType, payload, Correlation.None, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            TruffleTracing.Fail(activity, e);
+            throw;
         }
     }
 

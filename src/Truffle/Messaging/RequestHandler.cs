@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Truffle.Wire;
@@ -66,6 +67,7 @@ internal sealed partial class RequestHandler : IAsyncDisposable
     private async ValueTask RunAsync(IncomingRequest request, CancellationToken stopping)
     {
         InboundMessage message = request.Message;
+        using Activity? activity = TruffleTracing.StartHandler(message, ActivityKind.Server);
         TimeSpan left = Timeout.InfiniteTimeSpan;
         if (request.TimeoutMs != 0)
         {
@@ -102,6 +104,7 @@ internal sealed partial class RequestHandler : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            TruffleTracing.Fail(activity, e);
             TruffleMetrics.HandlerErrors.Add(1, _namespaceTag);
             Log.Failed(_logger, message.Namespace, message.Type, message.From, e);
             flags |= EnvelopeFlags.RemoteError;

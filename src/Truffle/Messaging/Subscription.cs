@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Truffle.Wire;
@@ -104,6 +105,7 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
     private async ValueTask InvokeAsync(InboundMessage message, CancellationToken stopping)
     {
         TruffleMetrics.MessagesDelivered.Add(1, _namespaceTag);
+        using Activity? activity = TruffleTracing.StartHandler(message, ActivityKind.Consumer);
         try
         {
             await _handler(message, stopping).ConfigureAwait(false);
@@ -114,12 +116,14 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
         }
         catch (TruffleSerializationException e)
         {
+            TruffleTracing.Fail(activity, e);
             TruffleMetrics.DecodeErrors.Add(1, _namespaceTag);
             Log.DecodeFailed(_logger, message.Namespace, message.Type, message.From, e);
         }
         catch (Exception e)
         {
             // A handler may throw anything; the pump survives it, counts it and goes on.
+            TruffleTracing.Fail(activity, e);
             TruffleMetrics.HandlerErrors.Add(1, _namespaceTag);
             Log.HandlerFailed(_logger, message.Namespace, message.Type, message.From, e);
         }

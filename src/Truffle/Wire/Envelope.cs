@@ -54,6 +54,7 @@ internal enum EnvelopeFlags : byte
 /// A request's timeout in milliseconds from when it was sent (the requester stops waiting then, so the responder
 /// cancels its handler then); 0 for none. Relative, because the devices' clocks are not synchronized.
 /// </param>
+/// <param name="Trace">The W3C trace context of the span that sent it; default (not written) when nobody traces.</param>
 internal readonly record struct Envelope(
     EnvelopeKind Kind,
     string Namespace,
@@ -65,7 +66,8 @@ internal readonly record struct Envelope(
     ulong CorrelationId,
     EnvelopeFlags Flags,
     ReadOnlyMemory<byte> Payload,
-    uint TimeoutMs = 0)
+    uint TimeoutMs = 0,
+    TraceContext Trace = default)
 {
     /// <summary>True when the envelope is for every device rather than one.</summary>
     public bool IsBroadcast => To.Length == 0;

@@ -8,8 +8,9 @@ namespace Truffle.Wire;
 /// <summary>
 /// Writes and reads <see cref="Envelope"/>s as a MessagePack array of ten elements in field order: kind (int),
 /// namespace, type, from, to (str), sequence, term, correlation id (uint), flags (int), payload (bin); then the
-/// optional elements, written only when they differ from their default: a request's timeout in milliseconds (uint).
-/// Readers skip trailing elements a newer version adds.
+/// optional elements, written only when they (or a later one) differ from their default: a request's timeout in
+/// milliseconds (uint), then the W3C trace context (bin of 25 bytes: trace id, parent span id, flags; or nil). Readers skip
+/// trailing elements a newer version adds, so an older reader skips the trace context.
 /// </summary>
 internal static class EnvelopeCodec
 {
@@ -18,6 +19,9 @@ internal static class EnvelopeCodec
 
     /// <summary>The number of array elements with the optional ones this version knows.</summary>
     public const int FieldCountWithTimeout = FieldCount + 1;
+
+    /// <summary>The number of array elements with the trace context, the last optional element this version knows.</summary>
+    public const int FieldCountWithTrace = FieldCount + 2;
 
     private const int NamespaceSlot = 0;
     private const int TypeSlot = 1;
@@ -31,7 +35,8 @@ internal static class EnvelopeCodec
     public static void Write(IBufferWriter<byte> output, in Envelope envelope)
     {
         var writer = new MessagePackWriter(output);
-        writer.WriteArrayHeader(envelope.TimeoutMs != 0 ? FieldCountWithTimeout : FieldCount);
+        bool traced = envelope.Trace.IsValid;
+        writer.WriteArrayHeader(traced ? FieldCountWithTrace : envelope.TimeoutMs != 0 ? FieldCountWithTimeout : FieldCount);
         writer.Write((byte)envelope.Kind);
         writer.Write(envelope.Namespace);
         writer.Write(envelope.Type);
@@ -42,9 +47,16 @@ internal static class EnvelopeCodec
         writer.Write(envelope.CorrelationId);
         writer.Write((byte)envelope.Flags);
         writer.Write(envelope.Payload.Span);
-        if (envelope.TimeoutMs != 0)
+        if (traced || envelope.TimeoutMs != 0)
         {
             writer.Write(envelope.TimeoutMs);
+        }
+
+        if (traced)
+        {
+            writer.WriteBinHeader(TraceContext.WireLength);
+            envelope.Trace.Write(writer.GetSpan(TraceContext.WireLength));
+            writer.Advance(TraceContext.WireLength);
         }
 
         writer.Flush();
@@ -118,7 +130,9 @@ internal static class EnvelopeCodec
             ReadOnlyMemory<byte> payload = ReadPayload(ref reader, limits, ref problem);
             bool hasTimeout = count >= FieldCountWithTimeout;
             ulong timeoutMs = hasTimeout ? ReadUnsigned(ref reader, ref problem) : 0;
-            SkipElements(ref reader, count - (hasTimeout ? FieldCountWithTimeout : FieldCount));
+            bool hasTrace = count >= FieldCountWithTrace;
+            TraceContext trace = hasTrace ? ReadTrace(ref reader, ref problem) : default;
+            SkipElements(ref reader, count - (hasTrace ? FieldCountWithTrace : hasTimeout ? FieldCountWithTimeout : FieldCount));
 
             if (kind > (ulong)EnvelopeKind.Route)
             {
@@ -140,7 +154,7 @@ internal static class EnvelopeCodec
                 return EnvelopeReadStatus.Invalid;
             }
 
-            envelope = new Envelope((EnvelopeKind)kind, ns, type, from, to, sequence, term, correlationId, (EnvelopeFlags)flags, payload, (uint)timeoutMs);
+            envelope = new Envelope((EnvelopeKind)kind, ns, type, from, to, sequence, term, correlationId, (EnvelopeFlags)flags, payload, (uint)timeoutMs, trace);
             return EnvelopeReadStatus.Ok;
         }
         // The reader reports a broken length as an argument out of range, not only as end of stream.
@@ -237,6 +251,33 @@ internal static class EnvelopeCodec
         return problem is not null ? string.Empty
             : strings is not null ? strings.Get(slot, utf8)
             : Encoding.UTF8.GetString(utf8);
+    }
+
+    private static TraceContext ReadTrace(ref MessagePackReader reader, ref string? problem)
+    {
+        // nil lets another writer add a later element without a trace context.
+        if (reader.TryReadNil())
+        {
+            return default;
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.Binary)
+        {
+            MessagePackSkip.Value(ref reader);
+            problem ??= "field_type";
+            return default;
+        }
+
+        ReadOnlySequence<byte> bytes = reader.ReadBytes()!.Value;
+        if (bytes.Length != TraceContext.WireLength)
+        {
+            problem ??= "trace_context";
+            return default;
+        }
+
+        Span<byte> copy = stackalloc byte[TraceContext.WireLength];
+        bytes.CopyTo(copy);
+        return TraceContext.Read(copy);
     }
 
     private static ReadOnlyMemory<byte> ReadPayload(ref MessagePackReader reader, in EnvelopeLimits limits, ref string? problem)

@@ -111,9 +111,10 @@ public sealed class EnvelopeCodecTests
     {
         byte[] bytes = [.. Write((ref MessagePackWriter w) =>
         {
-            w.WriteArrayHeader(14);
+            w.WriteArrayHeader(15);
             WriteFields(ref w, sequence: 5);
-            w.Write(2500u); // the request timeout, the optional element this version knows
+            w.Write(2500u); // the request timeout and the trace context, the optional elements this version knows
+            w.WriteNil();
             w.WriteMapHeader(1);
             w.Write("nested");
             w.WriteArrayHeader(2);
@@ -145,6 +146,40 @@ public sealed class EnvelopeCodecTests
         Assert.Equal(EnvelopeCodec.FieldCount, new MessagePackReader(without).ReadArrayHeader());
         Assert.Equal(EnvelopeReadStatus.Ok, EnvelopeCodec.TryRead(ref reader, Limits, null, out Envelope read, out _));
         Assert.Equal(1500u, read.TimeoutMs);
+    }
+
+    [Fact]
+    public void A_trace_context_travels_as_a_twelfth_element_after_a_zero_timeout_only_when_set()
+    {
+        var trace = new TraceContext(0x0102030405060708, 0x090A0B0C0D0E0F10, 0x1112131415161718, 1);
+        Envelope traced = Sample("plain") with { Trace = trace };
+
+        byte[] bytes = Encode(traced);
+        var header = new MessagePackReader(bytes);
+        var reader = new MessagePackReader(bytes);
+
+        Assert.Equal(EnvelopeCodec.FieldCountWithTrace, header.ReadArrayHeader());
+        Assert.Equal(EnvelopeCodec.FieldCount, new MessagePackReader(Encode(Sample("plain"))).ReadArrayHeader());
+        Assert.Equal(EnvelopeReadStatus.Ok, EnvelopeCodec.TryRead(ref reader, Limits, null, out Envelope read, out _));
+        Assert.Equal(trace, read.Trace);
+        Assert.Equal(0u, read.TimeoutMs);
+        Assert.Equal(traced.Payload.ToArray(), read.Payload.ToArray());
+    }
+
+    [Fact]
+    public void A_trace_context_of_the_wrong_length_makes_the_envelope_invalid()
+    {
+        byte[] bytes = Write((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(12);
+            WriteFields(ref w, sequence: 5);
+            w.Write(0u);
+            w.Write(new byte[24]);
+        });
+        var reader = new MessagePackReader(bytes);
+
+        Assert.Equal(EnvelopeReadStatus.Invalid, EnvelopeCodec.TryRead(ref reader, Limits, null, out _, out string? problem));
+        Assert.Equal("trace_context", problem);
     }
 
     [Fact]

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Truffle.Cli;
+using Truffle.Cli.Commands;
+
+// Every failure is one line on stderr and a documented exit code (ExitCodes); --verbose adds the stack trace.
+RootCommand root = new("truffle: see and drive a Truffle mesh from a terminal, as an observer that never takes part in its election.")
+{
+    PeersCommand.Create(),
+    StatusCommand.Create(),
+    WatchCommand.Create(),
+    SendCommand.Create(),
+    RequestCommand.Create(),
+    DevCommand.Create(),
+    DemoCommand.Create(),
+    DoctorCommand.Create(),
+};
+CommonOptions.AddTo(root);
+
+ParseResult parse = root.Parse(args);
+if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+{
+    Console.Error.WriteLine($"truffle: {parse.Errors[0].Message} (see truffle --help)");
+    return ExitCodes.Usage;
+}
+
+return await parse.InvokeAsync();
