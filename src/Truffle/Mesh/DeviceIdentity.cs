@@ -5,7 +5,8 @@ namespace Truffle.Mesh;
 
 /// <summary>
 /// What a device keeps across restarts (SPEC §5): its id, generated once; its incarnation, a boot counter raised
-/// at every start; and the highest election term it has seen, which must never go back. Stored as
+/// at every start; the highest election term it has seen, which must never go back; and the network node each
+/// device id it has met belongs to (<see cref="DeviceBindings"/>; an older file without them reads as none). Stored as
 /// <c>device.json</c> in the state directory, written to a temporary file and renamed over the old one, so a crash
 /// leaves either the old or the new file and never a torn one. While it is held, the directory is locked
 /// (<c>device.lock</c>, an exclusive OS file lock that a crash releases): two running nodes with one identity would
@@ -20,14 +21,17 @@ internal sealed class DeviceIdentity : IDeviceStore, IDisposable
     private readonly FileStream _directoryLock;
     private readonly Lock _gate = new();
     private ulong _term;
+    private IReadOnlyList<DeviceBinding> _bindings;
 
-    private DeviceIdentity(string path, FileStream directoryLock, string deviceId, ulong incarnation, ulong term)
+    private DeviceIdentity(
+        string path, FileStream directoryLock, string deviceId, ulong incarnation, ulong term, IReadOnlyList<DeviceBinding> bindings)
     {
         _path = path;
         _directoryLock = directoryLock;
         DeviceId = deviceId;
         Incarnation = incarnation;
         _term = term;
+        _bindings = bindings;
     }
 
     /// <summary>The device id: 32 lowercase hex digits, the same at every start.</summary>
@@ -44,6 +48,18 @@ internal sealed class DeviceIdentity : IDeviceStore, IDisposable
             lock (_gate)
             {
                 return _term;
+            }
+        }
+    }
+
+    /// <summary>The device bindings persisted, least recently heard first.</summary>
+    public IReadOnlyList<DeviceBinding> Bindings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bindings;
             }
         }
     }
@@ -65,13 +81,14 @@ internal sealed class DeviceIdentity : IDeviceStore, IDisposable
             string path = Path.Combine(stateDirectory, FileName);
             string deviceId = Guid.NewGuid().ToString("N");
             ulong incarnation = 0, term = 0;
+            IReadOnlyList<DeviceBinding> bindings = [];
             if (File.Exists(path))
             {
-                (deviceId, incarnation, term) = Read(path);
+                (deviceId, incarnation, term, bindings) = Read(path);
             }
 
-            var identity = new DeviceIdentity(path, directoryLock, deviceId, incarnation + 1, term);
-            identity.Save(term);
+            var identity = new DeviceIdentity(path, directoryLock, deviceId, incarnation + 1, term, bindings);
+            identity.Save();
             return identity;
         }
         catch
@@ -95,7 +112,17 @@ internal sealed class DeviceIdentity : IDeviceStore, IDisposable
             }
 
             _term = term;
-            Save(term);
+            Save();
+        }
+    }
+
+    /// <summary>Persists <paramref name="bindings"/> in place of the ones stored.</summary>
+    public void PersistBindings(IReadOnlyList<DeviceBinding> bindings)
+    {
+        lock (_gate)
+        {
+            _bindings = [.. bindings];
+            Save();
         }
     }
 
@@ -120,7 +147,7 @@ internal sealed class DeviceIdentity : IDeviceStore, IDisposable
     /// </summary>
     private static bool IsHeldElsewhere(IOException e) => e.HResult is unchecked((int)0x80070020) or 11 or 35;
 
-    private static (string DeviceId, ulong Incarnation, ulong Term) Read(string path)
+    private static (string DeviceId, ulong Incarnation, ulong Term, IReadOnlyList<DeviceBinding> Bindings) Read(string path)
     {
         try
         {
@@ -132,7 +159,7 @@ internal sealed class DeviceIdentity : IDeviceStore, IDisposable
                 throw new FormatException("deviceId is not 32 lowercase hex digits");
             }
 
-            return (deviceId, root.GetProperty("incarnation").GetUInt64(), root.GetProperty("term").GetUInt64());
+            return (deviceId, root.GetProperty("incarnation").GetUInt64(), root.GetProperty("term").GetUInt64(), ReadBindings(root));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {
@@ -140,15 +167,49 @@ internal sealed class DeviceIdentity : IDeviceStore, IDisposable
         }
     }
 
-    private void Save(ulong term)
+    private static List<DeviceBinding> ReadBindings(JsonElement root)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
+        var bindings = new List<DeviceBinding>();
+        if (!root.TryGetProperty("bindings", out JsonElement array))
+        {
+            return bindings; // written before bindings existed
+        }
+
+        foreach (JsonElement binding in array.EnumerateArray())
+        {
+            string? deviceId = binding.GetProperty("deviceId").GetString();
+            string? nodeId = binding.GetProperty("nodeId").GetString();
+            if (string.IsNullOrEmpty(deviceId) || string.IsNullOrEmpty(nodeId))
+            {
+                throw new FormatException("a binding has an empty deviceId or nodeId");
+            }
+
+            bindings.Add(new DeviceBinding(deviceId, nodeId));
+        }
+
+        return bindings;
+    }
+
+    // Called under _gate (or before the identity is shared).
+    private void Save()
+    {
+        var buffer = new ArrayBufferWriter<byte>(128 + (_bindings.Count * 96));
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
             writer.WriteString("deviceId", DeviceId);
             writer.WriteNumber("incarnation", Incarnation);
-            writer.WriteNumber("term", term);
+            writer.WriteNumber("term", _term);
+            writer.WriteStartArray("bindings");
+            foreach (DeviceBinding binding in _bindings)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("deviceId", binding.DeviceId);
+                writer.WriteString("nodeId", binding.NodeId);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
 

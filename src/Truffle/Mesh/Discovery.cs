@@ -15,6 +15,7 @@ internal sealed class Discovery : IAsyncDisposable
     private readonly IPeerNetwork _network;
     private readonly string _appId;
     private readonly Hello _hello;
+    private readonly HelloAdmission _admit;
     private readonly TransportOptions _options;
     private readonly TimeProvider _time;
     private readonly Random _random;
@@ -34,6 +35,7 @@ internal sealed class Discovery : IAsyncDisposable
     /// <param name="network">Where peers are listed and dialled.</param>
     /// <param name="appId">Only peers whose hostname may belong to this app are dialled.</param>
     /// <param name="hello">This node's hello, for every handshake.</param>
+    /// <param name="admit">The verdict on each dialled peer's hello (the device bindings).</param>
     /// <param name="options">Reconnect delays.</param>
     /// <param name="time">The clock of the reconnect delays.</param>
     /// <param name="random">The jitter of the reconnect delays.</param>
@@ -41,12 +43,13 @@ internal sealed class Discovery : IAsyncDisposable
     /// <param name="connected">Receives every outgoing connection that passed the handshake; must start it.</param>
     /// <param name="peerGone">Told the network node id of a peer the network no longer lists (or lists offline).</param>
     public Discovery(
-        IPeerNetwork network, string appId, Hello hello, TransportOptions options, TimeProvider time, Random random, ILogger logger,
+        IPeerNetwork network, string appId, Hello hello, HelloAdmission admit, TransportOptions options, TimeProvider time, Random random, ILogger logger,
         Action<IPeerConnection> connected, Action<string> peerGone)
     {
         _network = network;
         _appId = appId;
         _hello = hello;
+        _admit = admit;
         _options = options;
         _time = time;
         _random = random;
@@ -212,7 +215,7 @@ internal sealed class Discovery : IAsyncDisposable
 
         MeshLog.Dialing(_logger, peer.Hostname);
         var connector = new OutgoingConnector(
-            peer.Hostname, ct => _network.ConnectAsync(peer, _hello, ct), _connected, _options, _time, _logger, _random);
+            peer.Hostname, ct => _network.ConnectAsync(peer, _hello, _admit, ct), _connected, _options, _time, _logger, _random);
         bool kept;
         lock (_gate)
         {

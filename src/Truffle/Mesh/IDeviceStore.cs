@@ -1,8 +1,8 @@
 namespace Truffle.Mesh;
 
 /// <summary>
-/// What a device keeps across restarts that the mesh reads and writes (SPEC §5): its id, this start's incarnation
-/// and the highest term it has seen. <see cref="DeviceIdentity"/> keeps it in the state directory; the simulation
+/// What a device keeps across restarts that the mesh reads and writes (SPEC §5): its id, this start's incarnation,
+/// the highest term it has seen and the network node each device id it has met belongs to (SPEC §5a). <see cref="DeviceIdentity"/> keeps it in the state directory; the simulation
 /// keeps it in memory across simulated restarts.
 /// </summary>
 internal interface IDeviceStore
@@ -18,4 +18,10 @@ internal interface IDeviceStore
 
     /// <summary>Persists <paramref name="term"/> if it is higher than the one stored; lower terms are ignored.</summary>
     void PersistTerm(ulong term);
+
+    /// <summary>The device bindings persisted, least recently heard first (see <see cref="DeviceBindings"/>).</summary>
+    IReadOnlyList<DeviceBinding> Bindings { get; }
+
+    /// <summary>Persists <paramref name="bindings"/> (least recently heard first) in place of the ones stored.</summary>
+    void PersistBindings(IReadOnlyList<DeviceBinding> bindings);
 }

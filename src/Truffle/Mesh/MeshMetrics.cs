@@ -18,13 +18,24 @@ internal static class MeshMetrics
     public static readonly Counter<long> Relayed =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.relayed", "{envelope}", "Envelopes relayed by the primary.");
 
-    /// <summary>Envelopes dropped by routing (tag <c>reason</c>: duplicate, unreachable, not_primary, no_receiver, closed).</summary>
+    /// <summary>Envelopes dropped by routing (tag <c>reason</c>: duplicate, unreachable, not_primary, no_receiver, closed, replaced).</summary>
     public static readonly Counter<long> Dropped =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.dropped", "{envelope}", "Envelopes dropped by routing.");
 
     /// <summary>Envelopes refused for a wrong sender or an unknown control type (tag <c>reason</c>).</summary>
     public static readonly Counter<long> Rejected =
         TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.rejected", "{envelope}", "Envelopes refused by the mesh's checks.");
+
+    /// <summary>
+    /// Hellos refused because the device id they claim belongs to another network node, or the node belongs to this
+    /// device (tag <c>reason</c>: bound_elsewhere, self, full, replaced).
+    /// </summary>
+    public static readonly Counter<long> IdentityRefused =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.identity_refused", "{hello}", "Hellos refused for claiming another node's device id.");
+
+    /// <summary>Devices dropped because their network node said hello as another id (a reinstall, or a node cycling ids).</summary>
+    public static readonly Counter<long> DevicesReplaced =
+        TruffleMetrics.Meter.CreateCounter<long>("truffle.mesh.devices_replaced", "{device}", "Devices replaced by a new id from the same network node.");
 
     /// <summary>This node's election role changed (tag <c>role</c>: the new role).</summary>
     public static readonly Counter<long> RoleChanges =

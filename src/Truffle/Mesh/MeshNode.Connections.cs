@@ -4,11 +4,63 @@ using Truffle.Wire;
 namespace Truffle.Mesh;
 
 /// <content>
-/// Connections: one per device (a newer one replaces an older one), the identity each hello binds, and the checks
-/// every inbound envelope passes before anything acts on it.
+/// Connections: one per device (a newer one replaces an older one), the identity each hello binds (a device id
+/// belongs to one network node, see <see cref="DeviceBindings"/>), and the checks every inbound envelope passes
+/// before anything acts on it.
 /// </content>
 internal sealed partial class MeshNode
 {
+    /// <summary>
+    /// The verdict on a peer's hello during the handshake (the network has vouched for its node): the device id it
+    /// claims is bound to that node, or the hello is refused with 4003. A node that says hello as a new id has
+    /// replaced its old device, which departs here.
+    /// </summary>
+    private string? Admit(Hello hello)
+    {
+        if (_bindings.TryBind(hello.DeviceId, hello.TailscaleId, out string? replaced) is { } refusal)
+        {
+            MeshMetrics.IdentityRefused.Add(1, new KeyValuePair<string, object?>("reason", refusal.Tag));
+            MeshLog.IdentityRefused(_logger, hello.TailscaleId, hello.DeviceId, refusal.Reason);
+            return refusal.Reason;
+        }
+
+        if (replaced is not null)
+        {
+            Depart(replaced, hello);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// <paramref name="deviceId"/>'s node now says hello as <paramref name="successor"/>: the old device is gone for
+    /// good, as after a goodbye (the election drops it, sync removes its slices), and forgotten, so a node cycling
+    /// through ids leaves nothing behind.
+    /// </summary>
+    private void Depart(string deviceId, Hello successor)
+    {
+        IPeerConnection? connection;
+        lock (_attachGate)
+        {
+            _connections.TryRemove(deviceId, out connection);
+        }
+
+        MeshMetrics.DevicesReplaced.Add(1);
+        MeshLog.DeviceReplaced(_logger, successor.TailscaleId, successor.DeviceId, deviceId);
+        if (connection is not null)
+        {
+            // Out of the table first, so its OnClosed sees a replaced connection and leaves the rest to us.
+            _router.Detach(connection);
+            _ = connection.CloseAsync(CloseCodes.IdentityMismatch, "replaced by another device of its node").AsTask();
+        }
+
+        Leave(deviceId);
+        if (_devices.TryRemove(deviceId, out TruffleDevice? device) && device.IsOnline)
+        {
+            Raise(DeviceOffline, device with { IsOnline = false });
+        }
+    }
+
     /// <summary>A handshake finished (either direction): the device is online and joins the election's view.</summary>
     private void Attach(IPeerConnection connection)
     {
@@ -19,13 +71,31 @@ internal sealed partial class MeshNode
             return;
         }
 
-        _deviceOfNode[hello.TailscaleId] = hello.DeviceId;
+        // Admitted, but its node may have said hello as another id since (a concurrent handshake): then it is gone.
         IPeerConnection? replaced = null;
-        _connections.AddOrUpdate(hello.DeviceId, connection, (_, old) =>
+        bool bound;
+        lock (_attachGate)
         {
-            replaced = old;
-            return connection;
-        });
+            bound = _bindings.IsBound(hello.DeviceId, hello.TailscaleId);
+            if (bound)
+            {
+                _connections.AddOrUpdate(hello.DeviceId, connection, (_, old) =>
+                {
+                    replaced = old;
+                    return connection;
+                });
+            }
+        }
+
+        if (!bound)
+        {
+            const string Reason = "its node said hello as another device since";
+            MeshMetrics.IdentityRefused.Add(1, new KeyValuePair<string, object?>("reason", "replaced"));
+            MeshLog.IdentityRefused(_logger, hello.TailscaleId, hello.DeviceId, Reason);
+            _ = connection.CloseAsync(CloseCodes.IdentityMismatch, Reason).AsTask();
+            return;
+        }
+
         _router.Attach(connection);
         bool known = _devices.ContainsKey(hello.DeviceId);
         TruffleDevice device = _devices[hello.DeviceId] = new TruffleDevice(
@@ -87,7 +157,15 @@ internal sealed partial class MeshNode
     {
         if (envelope.Kind == EnvelopeKind.Control && envelope.From == connection.Remote.DeviceId)
         {
-            OnControl(connection, envelope);
+            // A replaced connection may still deliver what it had read; the device speaks over its current one only.
+            if (_connections.TryGetValue(envelope.From, out IPeerConnection? current) && current == connection)
+            {
+                OnControl(connection, envelope);
+            }
+            else
+            {
+                MeshMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", "replaced"));
+            }
         }
         else
         {
@@ -126,7 +204,8 @@ internal sealed partial class MeshNode
     /// </summary>
     private void OnPeerGone(string nodeId)
     {
-        if (!_deviceOfNode.TryGetValue(nodeId, out string? deviceId))
+        // Bindings outlive a run; only a device met in this run can leave it.
+        if (_bindings.DeviceOf(nodeId) is not { } deviceId || !_devices.ContainsKey(deviceId))
         {
             return;
         }

@@ -34,8 +34,11 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
     private readonly ConcurrentDictionary<string, IPeerConnection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TruffleDevice> _devices = new(StringComparer.Ordinal);
 
-    // The device each network node last said hello as; keyed by the node id.
-    private readonly ConcurrentDictionary<string, string> _deviceOfNode = new(StringComparer.Ordinal);
+    // Which node each device id belongs to; _connections only ever holds a connection whose hello is bound.
+    private readonly DeviceBindings _bindings;
+
+    // Makes "is it still bound?" and "enter it in _connections" one step against a replacement (see Attach, Depart).
+    private readonly Lock _attachGate = new();
     private IAsyncDisposable? _listener;
     private ITimer? _pingTimer;
     private ElectionState _lastState;
@@ -59,12 +62,14 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
             Hello.CurrentVersion, options.AppId, identity.DeviceId, options.DeviceName, options.DeviceType,
             RuntimeInformation.OSDescription, network.Local.NodeId, identity.Incarnation, options.PreferPrimary, options.Priority,
             Capabilities: options.Observer ? [Hello.ObserverCapability] : [], options.Metadata);
+        _bindings = new DeviceBindings(
+            identity, new DeviceBinding(identity.DeviceId, network.Local.NodeId), _connections.ContainsKey, options.MaxBoundDevices);
         var self = new ElectionMember(identity.DeviceId, options.PreferPrimary, options.Priority);
         _election = new Election(
             self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, random, this, loggerFactory.CreateLogger<Election>(),
             options.Observer);
         _router = new Router(identity.DeviceId, options.Routing, _election, lastSequence: identity.Incarnation << 40, _logger);
-        _discovery = new Discovery(network, options.AppId, _hello, options.Transport, timeProvider, random, _logger, Attach, OnPeerGone);
+        _discovery = new Discovery(network, options.AppId, _hello, Admit, options.Transport, timeProvider, random, _logger, Attach, OnPeerGone);
     }
 
     /// <summary>This device's id.</summary>
@@ -137,7 +142,7 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
     /// <exception cref="SidecarException">The network could not listen or list peers.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _listener = await _network.ListenAsync(_hello, Attach, cancellationToken).ConfigureAwait(false);
+        _listener = await _network.ListenAsync(_hello, Admit, Attach, cancellationToken).ConfigureAwait(false);
         _network.Restarted += OnNetworkRestarted;
         bool peersExpected = await _discovery.StartAsync(cancellationToken).ConfigureAwait(false);
         MeshLog.Started(_logger, DeviceId, Hostname, _identity.Incarnation, peersExpected);

@@ -22,6 +22,9 @@ internal sealed record MeshOptions
     /// <summary>Joins as an observer: never a candidate, never counted toward a quorum or a lease.</summary>
     public bool Observer { get; init; }
 
+    /// <summary>How many device ids are remembered as bound to their network node (see <see cref="DeviceBindings"/>).</summary>
+    public int MaxBoundDevices { get; init; } = DeviceBindings.DefaultCapacity;
+
     public ElectionTimings Election { get; init; } = new();
 
     public TransportOptions Transport { get; init; } = new();

@@ -40,15 +40,17 @@ internal sealed class HelloExchange
     /// <param name="socket">The upgraded socket.</param>
     /// <param name="local">Our hello.</param>
     /// <param name="identity">The network identity the peer's hello must name; null when unknown (then refused).</param>
+    /// <param name="admit">The layer above's verdict on the hello (4003 when it refuses); null admits every peer that passed.</param>
     /// <param name="options">Timeout and limits.</param>
     /// <param name="logger">Where refusals are logged.</param>
     /// <param name="remote">The peer's address, for logs.</param>
     /// <param name="cancellationToken">Aborts the exchange.</param>
     public static Task<Hello> RunAsync(
-        WebSocket socket, Hello local, string? identity, TransportOptions options, ILogger logger, string remote, CancellationToken cancellationToken) =>
-        new HelloExchange(socket, options, logger, remote).RunAsync(local, identity, cancellationToken);
+        WebSocket socket, Hello local, string? identity, HelloAdmission? admit, TransportOptions options, ILogger logger, string remote,
+        CancellationToken cancellationToken) =>
+        new HelloExchange(socket, options, logger, remote).RunAsync(local, identity, admit, cancellationToken);
 
-    private async Task<Hello> RunAsync(Hello local, string? identity, CancellationToken cancellationToken)
+    private async Task<Hello> RunAsync(Hello local, string? identity, HelloAdmission? admit, CancellationToken cancellationToken)
     {
         await _socket.SendAsync(HelloCodec.Encode(local), WebSocketMessageType.Binary, true, cancellationToken).ConfigureAwait(false);
 
@@ -73,6 +75,12 @@ internal sealed class HelloExchange
         if (identity is null || !string.Equals(hello.TailscaleId, identity, StringComparison.Ordinal))
         {
             throw await RefuseAsync(CloseCodes.IdentityMismatch, $"hello names '{hello.TailscaleId}', the network says '{identity}'").ConfigureAwait(false);
+        }
+
+        // Only now is the node behind the hello known, so only now can the device id it claims be checked against it.
+        if (admit?.Invoke(hello) is { } refusal)
+        {
+            throw await RefuseAsync(CloseCodes.IdentityMismatch, refusal).ConfigureAwait(false);
         }
 
         await _socket.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Binary, true, cancellationToken).ConfigureAwait(false);

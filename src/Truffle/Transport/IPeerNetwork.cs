@@ -22,18 +22,21 @@ internal interface IPeerNetwork
     event EventHandler? Restarted;
 
     /// <summary>
-    /// Accepts connections: each that passes the handshake with <paramref name="local"/> is handed to
+    /// Accepts connections: each that passes the handshake with <paramref name="local"/> (and <paramref name="admit"/>) is handed to
     /// <paramref name="accepted"/> (which must start it and must not block); failed handshakes are logged and
     /// counted. Dispose the result to stop accepting; it waits for handshakes under way.
     /// </summary>
     /// <exception cref="SidecarException">The network refused to listen.</exception>
-    Task<IAsyncDisposable> ListenAsync(Hello local, Action<IPeerConnection> accepted, CancellationToken cancellationToken);
+    Task<IAsyncDisposable> ListenAsync(Hello local, HelloAdmission admit, Action<IPeerConnection> accepted, CancellationToken cancellationToken);
 
-    /// <summary>Dials <paramref name="peer"/> and runs the handshake; the peer's hello must name the node dialled.</summary>
+    /// <summary>
+    /// Dials <paramref name="peer"/> and runs the handshake; the peer's hello must name the node dialled and pass
+    /// <paramref name="admit"/>.
+    /// </summary>
     /// <exception cref="HandshakeException">Either side refused the connection.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>Dial failures (<see cref="SidecarException"/>) and the stream's own failures propagate as they are.</remarks>
-    Task<IPeerConnection> ConnectAsync(SidecarPeer peer, Hello local, CancellationToken cancellationToken);
+    Task<IPeerConnection> ConnectAsync(SidecarPeer peer, Hello local, HelloAdmission admit, CancellationToken cancellationToken);
 
     /// <summary>Every peer node the network lists now (of any app: the mesh filters).</summary>
     /// <exception cref="SidecarException">The network could not list its peers.</exception>

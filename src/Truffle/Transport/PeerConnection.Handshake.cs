@@ -17,13 +17,21 @@ internal sealed partial class PeerConnection
     /// Accepts a bridged incoming connection: reads the HTTP upgrade request (8 KiB at most, within
     /// <see cref="TransportOptions.HelloTimeout"/>) and answers 101 or 400, then exchanges hellos and checks the
     /// peer's (4001 other app, 4002 missing, late or bad hello, 4003 hello's tailscaleId is not the identity the
-    /// sidecar reported, or no identity was reported). On any failure the bridge connection is disposed.
+    /// sidecar reported, or no identity was reported, or <paramref name="admit"/> refused the hello). On any failure the
+    /// bridge connection is disposed.
     /// </summary>
+    /// <param name="incoming">The bridged connection and the identity the sidecar reported for it.</param>
+    /// <param name="local">Our hello.</param>
+    /// <param name="admit">The layer above's verdict on the peer's hello; null admits every peer that passed.</param>
+    /// <param name="options">Timeouts and limits.</param>
+    /// <param name="loggerFactory">Where the connection logs.</param>
+    /// <param name="cancellationToken">Aborts the handshake.</param>
     /// <exception cref="HandshakeException">Refused by either side; <see cref="HandshakeException.CloseCode"/> says why (1002: bad upgrade request).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>The stream's own failures (<see cref="IOException"/>, <see cref="WebSocketException"/>) propagate as they are.</remarks>
     public static async Task<PeerConnection> AcceptAsync(
-        BridgeConnection incoming, Hello local, TransportOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        BridgeConnection incoming, Hello local, HelloAdmission? admit, TransportOptions options, ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         ArgumentNullException.ThrowIfNull(local);
@@ -61,7 +69,7 @@ internal sealed partial class PeerConnection
                 KeepAliveTimeout = options.KeepAliveTimeout,
             });
             Hello remote = await HelloExchange.RunAsync(
-                socket, local, incoming.RemoteIdentity?.NodeId, options, logger, incoming.RemoteAddress, cancellationToken).ConfigureAwait(false);
+                socket, local, incoming.RemoteIdentity?.NodeId, admit, options, logger, incoming.RemoteAddress, cancellationToken).ConfigureAwait(false);
             TransportLog.Connected(logger, remote.DeviceId, remote.DeviceName, false);
             return new PeerConnection(socket, incoming, null, remote, isOutgoing: false, options, logger);
         }
@@ -76,15 +84,15 @@ internal sealed partial class PeerConnection
 
     /// <summary>
     /// Dials with <see cref="ClientWebSocket"/> over the stream <paramref name="dial"/> returns (GET /ws, HTTP/1.1),
-    /// then exchanges hellos; the peer's hello must name <paramref name="expectedTailscaleId"/> (else 4003). The
-    /// dialled bridge connection is owned by the result, or disposed on failure.
+    /// then exchanges hellos; the peer's hello must name <paramref name="expectedTailscaleId"/> and pass
+    /// <paramref name="admit"/> (else 4003). The dialled bridge connection is owned by the result, or disposed on failure.
     /// </summary>
     /// <exception cref="HandshakeException">Refused by either side; <see cref="HandshakeException.CloseCode"/> says why.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>Dial failures and the stream's own failures (<see cref="WebSocketException"/>, ...) propagate as they are.</remarks>
     public static async Task<PeerConnection> ConnectAsync(
-        Func<CancellationToken, Task<BridgeConnection>> dial, string expectedTailscaleId, Hello local, TransportOptions options,
-        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<BridgeConnection>> dial, string expectedTailscaleId, Hello local, HelloAdmission? admit,
+        TransportOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dial);
         ArgumentNullException.ThrowIfNull(expectedTailscaleId);
@@ -119,7 +127,7 @@ internal sealed partial class PeerConnection
             }
 
             Hello remote = await HelloExchange.RunAsync(
-                socket, local, expectedTailscaleId, options, logger, bridge!.RemoteAddress, cancellationToken).ConfigureAwait(false);
+                socket, local, expectedTailscaleId, admit, options, logger, bridge!.RemoteAddress, cancellationToken).ConfigureAwait(false);
             TransportLog.Connected(logger, remote.DeviceId, remote.DeviceName, true);
             return new PeerConnection(socket, bridge, invoker, remote, isOutgoing: true, options, logger);
         }

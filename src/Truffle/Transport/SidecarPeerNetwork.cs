@@ -44,18 +44,18 @@ internal sealed class SidecarPeerNetwork : IPeerNetwork
     public event EventHandler? Restarted;
 
     /// <inheritdoc/>
-    public async Task<IAsyncDisposable> ListenAsync(Hello local, Action<IPeerConnection> accepted, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable> ListenAsync(Hello local, HelloAdmission admit, Action<IPeerConnection> accepted, CancellationToken cancellationToken)
     {
         await _sidecar.ListenAsync(_options.Port, cancellationToken).ConfigureAwait(false);
         _sidecar.Restarted += OnRestarted;
-        return new Listener(this, local, accepted);
+        return new Listener(this, local, admit, accepted);
     }
 
     /// <inheritdoc/>
-    public async Task<IPeerConnection> ConnectAsync(SidecarPeer peer, Hello local, CancellationToken cancellationToken) =>
+    public async Task<IPeerConnection> ConnectAsync(SidecarPeer peer, Hello local, HelloAdmission admit, CancellationToken cancellationToken) =>
         await PeerConnection.ConnectAsync(
             dial => _sidecar.DialAsync(peer.DnsName, _options.Port, cancellationToken: dial),
-            peer.Id, local, _options, _loggerFactory, cancellationToken).ConfigureAwait(false);
+            peer.Id, local, admit, _options, _loggerFactory, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<SidecarPeer>> GetPeersAsync(CancellationToken cancellationToken) => _sidecar.GetPeersAsync(cancellationToken);
@@ -70,15 +70,17 @@ internal sealed class SidecarPeerNetwork : IPeerNetwork
     {
         private readonly SidecarPeerNetwork _network;
         private readonly Hello _local;
+        private readonly HelloAdmission _admit;
         private readonly Action<IPeerConnection> _accepted;
         private readonly CancellationTokenSource _stopping = new();
         private readonly SemaphoreSlim _handshakes;
         private readonly Task _loop;
 
-        public Listener(SidecarPeerNetwork network, Hello local, Action<IPeerConnection> accepted)
+        public Listener(SidecarPeerNetwork network, Hello local, HelloAdmission admit, Action<IPeerConnection> accepted)
         {
             _network = network;
             _local = local;
+            _admit = admit;
             _accepted = accepted;
             _handshakes = new SemaphoreSlim(network._options.MaxPendingHandshakes);
             _loop = AcceptLoopAsync(_stopping.Token);
@@ -129,7 +131,7 @@ internal sealed class SidecarPeerNetwork : IPeerNetwork
         {
             try
             {
-                PeerConnection connection = await PeerConnection.AcceptAsync(incoming, _local, _network._options, _network._loggerFactory, cancellationToken)
+                PeerConnection connection = await PeerConnection.AcceptAsync(incoming, _local, _admit, _network._options, _network._loggerFactory, cancellationToken)
                     .ConfigureAwait(false);
                 try
                 {

@@ -42,6 +42,25 @@ public sealed class DeviceIdentityTests : IDisposable
     }
 
     [Fact]
+    public void Bindings_are_kept_with_the_identity_and_a_file_from_before_them_has_none()
+    {
+        string path = Path.Combine(_directory, "device.json");
+        File.WriteAllText(path, "{ \"deviceId\": \"0123456789abcdef0123456789abcdef\", \"incarnation\": 4, \"term\": 9 }");
+        using (DeviceIdentity old = DeviceIdentity.Start(_directory))
+        {
+            Assert.Empty(old.Bindings);
+            old.PersistBindings([new DeviceBinding("alpha", "node-a"), new DeviceBinding("beta", "node-b")]);
+            old.PersistTerm(10);
+        }
+
+        using DeviceIdentity restarted = DeviceIdentity.Start(_directory);
+
+        Assert.Equal([new DeviceBinding("alpha", "node-a"), new DeviceBinding("beta", "node-b")], restarted.Bindings);
+        Assert.Equal(10UL, restarted.Term);
+        Assert.Equal(6UL, restarted.Incarnation);
+    }
+
+    [Fact]
     public void A_second_node_on_a_held_directory_is_refused_until_the_first_lets_go()
     {
         DeviceIdentity first = DeviceIdentity.Start(_directory);

@@ -11,7 +11,11 @@ internal sealed class SimDeviceStore(string deviceId) : IDeviceStore
 
     public ulong Term { get; private set; }
 
+    public IReadOnlyList<DeviceBinding> Bindings { get; private set; } = [];
+
     public void PersistTerm(ulong term) => Term = Math.Max(Term, term);
+
+    public void PersistBindings(IReadOnlyList<DeviceBinding> bindings) => Bindings = [.. bindings];
 
     /// <summary>A new process starts: the boot counter moves on.</summary>
     public void NewIncarnation() => Incarnation++;

@@ -23,6 +23,9 @@ internal sealed class SimPeerNetwork(SimulatedNetwork network, SimNode node) : I
     /// <summary>The hello the mesh listens with.</summary>
     public Hello? Hello { get; private set; }
 
+    /// <summary>The mesh's verdict on the hellos of incoming connections.</summary>
+    public HelloAdmission? Admit { get; private set; }
+
     /// <summary>True once the mesh asked for peer changes.</summary>
     public bool Watching { get; private set; }
 
@@ -35,16 +38,17 @@ internal sealed class SimPeerNetwork(SimulatedNetwork network, SimNode node) : I
     /// <summary>True once the process ended: nothing reaches it any more.</summary>
     public bool Ended { get; set; }
 
-    public Task<IAsyncDisposable> ListenAsync(Hello local, Action<IPeerConnection> accepted, CancellationToken cancellationToken)
+    public Task<IAsyncDisposable> ListenAsync(Hello local, HelloAdmission admit, Action<IPeerConnection> accepted, CancellationToken cancellationToken)
     {
         network.CheckThread("listen");
         Hello = local;
+        Admit = admit;
         _accepted = accepted;
         return Task.FromResult<IAsyncDisposable>(new Listening(this));
     }
 
-    public Task<IPeerConnection> ConnectAsync(SidecarPeer peer, Hello local, CancellationToken cancellationToken) =>
-        network.Dial(node, this, peer, local, cancellationToken);
+    public Task<IPeerConnection> ConnectAsync(SidecarPeer peer, Hello local, HelloAdmission admit, CancellationToken cancellationToken) =>
+        network.Dial(node, this, peer, local, admit, cancellationToken);
 
     public Task<IReadOnlyList<SidecarPeer>> GetPeersAsync(CancellationToken cancellationToken)
     {

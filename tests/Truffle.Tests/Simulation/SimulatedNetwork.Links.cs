@@ -104,7 +104,8 @@ internal sealed partial class SimulatedNetwork
     }
 
     /// <summary>Opens a connection from <paramref name="from"/> to a listed node after a network delay, or fails.</summary>
-    internal Task<IPeerConnection> Dial(SimNode from, SimPeerNetwork network, SidecarPeer peer, Hello hello, CancellationToken cancellationToken)
+    internal Task<IPeerConnection> Dial(
+        SimNode from, SimPeerNetwork network, SidecarPeer peer, Hello hello, HelloAdmission admit, CancellationToken cancellationToken)
     {
         CheckThread("dial");
         var result = new TaskCompletionSource<IPeerConnection>(); // continuations run inline, on the simulation's thread
@@ -112,7 +113,7 @@ internal sealed partial class SimulatedNetwork
         At(Delay(), () =>
         {
             registration.Dispose();
-            CompleteDial(from, network, peer, hello, result);
+            CompleteDial(from, network, peer, hello, admit, result);
         });
         return result.Task;
     }
@@ -194,7 +195,8 @@ internal sealed partial class SimulatedNetwork
         target.OnPeer(() => target.Receive(envelope));
     }
 
-    private void CompleteDial(SimNode from, SimPeerNetwork network, SidecarPeer peer, Hello hello, TaskCompletionSource<IPeerConnection> result)
+    private void CompleteDial(
+        SimNode from, SimPeerNetwork network, SidecarPeer peer, Hello hello, HelloAdmission admit, TaskCompletionSource<IPeerConnection> result)
     {
         if (result.Task.IsCompleted || network.Ended)
         {
@@ -211,7 +213,14 @@ internal sealed partial class SimulatedNetwork
         if (target.Paused)
         {
             // The accepting process is frozen: the handshake waits for it.
-            target.Hold(new object(), () => CompleteDial(from, network, peer, hello, result));
+            target.Hold(new object(), () => CompleteDial(from, network, peer, hello, admit, result));
+            return;
+        }
+
+        // Each side's mesh judges the other's hello, the accepting side first, as the real exchange does.
+        if ((accepting.Admit?.Invoke(hello) ?? admit(accepting.Hello!)) is { } refusal)
+        {
+            result.TrySetException(new HandshakeException(CloseCodes.IdentityMismatch, $"Connection refused ({CloseCodes.IdentityMismatch}): {refusal}."));
             return;
         }
 

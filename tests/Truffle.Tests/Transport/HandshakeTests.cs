@@ -76,7 +76,7 @@ public sealed class HandshakeTests
         using var loopback = new Loopback();
         var options = new TransportOptions { HelloTimeout = TimeSpan.FromMilliseconds(200) };
         Task<PeerConnection> accept = Task.Run(async () => await PeerConnection.AcceptAsync(
-            await loopback.AcceptAsync(Loopback.Identity("ts-cli")), Loopback.Hello("srv"), options, NullLoggerFactory.Instance, CancellationToken.None));
+            await loopback.AcceptAsync(Loopback.Identity("ts-cli")), Loopback.Hello("srv"), null, options, NullLoggerFactory.Instance, CancellationToken.None));
         await using RawPeer peer = await RawPeer.ConnectAsync(loopback);
 
         Task<int?> peerSaw = peer.ReceiveCloseAsync();
@@ -91,7 +91,7 @@ public sealed class HandshakeTests
     {
         using var loopback = new Loopback();
         Task<PeerConnection> accept = Task.Run(async () => await PeerConnection.AcceptAsync(
-            await loopback.AcceptAsync(Loopback.Identity("ts-cli")), Loopback.Hello("srv"), new TransportOptions(), NullLoggerFactory.Instance, CancellationToken.None));
+            await loopback.AcceptAsync(Loopback.Identity("ts-cli")), Loopback.Hello("srv"), null, new TransportOptions(), NullLoggerFactory.Instance, CancellationToken.None));
         using Socket socket = await loopback.RawConnectAsync();
 
         await socket.SendAsync("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: nonsense\r\n\r\n"u8.ToArray());
@@ -107,10 +107,10 @@ public sealed class HandshakeTests
     {
         using var loopback = new Loopback();
         Task<PeerConnection> accept = Task.Run(async () => await PeerConnection.AcceptAsync(
-            await loopback.AcceptAsync(Loopback.Identity(identitySeenByServer ?? clientHello.TailscaleId)), serverHello, new TransportOptions(),
+            await loopback.AcceptAsync(Loopback.Identity(identitySeenByServer ?? clientHello.TailscaleId)), serverHello, null, new TransportOptions(),
             NullLoggerFactory.Instance, CancellationToken.None));
         Task<PeerConnection> connect = PeerConnection.ConnectAsync(
-            ct => loopback.DialAsync(null, ct), identityExpectedByClient ?? serverHello.TailscaleId, clientHello, new TransportOptions(),
+            ct => loopback.DialAsync(null, ct), identityExpectedByClient ?? serverHello.TailscaleId, clientHello, null, new TransportOptions(),
             NullLoggerFactory.Instance, CancellationToken.None);
 
         HandshakeException server = await Assert.ThrowsAsync<HandshakeException>(() => accept.WaitAsync(Test.Timeout));

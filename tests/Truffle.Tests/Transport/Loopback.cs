@@ -55,9 +55,9 @@ internal sealed class Loopback : IDisposable
         using var loopback = new Loopback();
         SidecarIdentity identity = Identity(identitySeenByServer ?? clientHello.TailscaleId);
         Task<PeerConnection> accept = Task.Run(async () => await PeerConnection.AcceptAsync(
-            await loopback.AcceptAsync(identity, socketBufferBytes), serverHello, serverOptions ?? new TransportOptions(), NullLoggerFactory.Instance, CancellationToken.None));
+            await loopback.AcceptAsync(identity, socketBufferBytes), serverHello, null, serverOptions ?? new TransportOptions(), NullLoggerFactory.Instance, CancellationToken.None));
         Task<PeerConnection> connect = PeerConnection.ConnectAsync(
-            ct => loopback.DialAsync(socketBufferBytes, ct), identityExpectedByClient ?? serverHello.TailscaleId, clientHello,
+            ct => loopback.DialAsync(socketBufferBytes, ct), identityExpectedByClient ?? serverHello.TailscaleId, clientHello, null,
             clientOptions ?? new TransportOptions(), NullLoggerFactory.Instance, CancellationToken.None);
         try
         {

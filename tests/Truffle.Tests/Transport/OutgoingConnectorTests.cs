@@ -23,7 +23,7 @@ public sealed class OutgoingConnectorTests
 
         await using var connector = new OutgoingConnector(
             "srv",
-            async ct => await PeerConnection.ConnectAsync(c => loopback.DialAsync(null, c), "ts-srv", Loopback.Hello("cli"), Options, NullLoggerFactory.Instance, ct),
+            async ct => await PeerConnection.ConnectAsync(c => loopback.DialAsync(null, c), "ts-srv", Loopback.Hello("cli"), null, Options, NullLoggerFactory.Instance, ct),
             connection =>
             {
                 connection.Start(new RecordingHandler());
@@ -95,7 +95,7 @@ public sealed class OutgoingConnectorTests
             try
             {
                 connection = await PeerConnection.AcceptAsync(
-                    await loopback.AcceptAsync(Loopback.Identity("ts-cli")), Loopback.Hello("srv"), Options, NullLoggerFactory.Instance, CancellationToken.None);
+                    await loopback.AcceptAsync(Loopback.Identity("ts-cli")), Loopback.Hello("srv"), null, Options, NullLoggerFactory.Instance, CancellationToken.None);
             }
             catch (Exception ex) when (ex is TimeoutException or ObjectDisposedException or System.Net.Sockets.SocketException or InvalidOperationException)
             {

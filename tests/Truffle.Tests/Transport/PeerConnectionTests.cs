@@ -252,7 +252,7 @@ public sealed class PeerConnectionTests
     {
         var loopback = new Loopback();
         Task<PeerConnection> accept = Task.Run(async () => await PeerConnection.AcceptAsync(
-            await loopback.AcceptAsync(Loopback.Identity("ts-raw")), Loopback.Hello("srv"), new TransportOptions(), NullLoggerFactory.Instance, CancellationToken.None));
+            await loopback.AcceptAsync(Loopback.Identity("ts-raw")), Loopback.Hello("srv"), null, new TransportOptions(), NullLoggerFactory.Instance, CancellationToken.None));
         RawPeer peer = await RawPeer.ConnectAsync(loopback);
         await peer.HelloAsync(Loopback.Hello("raw"));
         PeerConnection connection = await accept.WaitAsync(Test.Timeout);
