@@ -40,6 +40,7 @@ public sealed class TruffleNode : IAsyncDisposable
         mesh.DeviceUpdated += (_, device) => DeviceUpdated?.Invoke(this, device);
         mesh.DeviceOffline += (_, device) => DeviceOffline?.Invoke(this, device);
         mesh.RoleChanged += (_, change) => RoleChanged?.Invoke(this, change);
+        mesh.NodeGone += (_, nodeId) => NodeGone?.Invoke(this, nodeId);
     }
 
     /// <summary>The message bus; the generated typed API hangs off it (<c>node.Bus.Chat.Send(...)</c>).</summary>
@@ -73,6 +74,9 @@ public sealed class TruffleNode : IAsyncDisposable
     /// <summary>The current election term.</summary>
     public ulong Term => _mesh.State.Term;
 
+    /// <summary>The election's membership, this device included (for tests and diagnostics).</summary>
+    internal int MembershipSize => _mesh.MembershipSize;
+
     /// <summary>A device of this app said hello for the first time. Raised on a network thread; keep handlers short.</summary>
     public event EventHandler<TruffleDevice>? DeviceDiscovered;
 
@@ -84,6 +88,9 @@ public sealed class TruffleNode : IAsyncDisposable
 
     /// <summary>This node's role or the primary changed, with the term.</summary>
     public event EventHandler<MeshRoleChange>? RoleChanged;
+
+    /// <summary>The network stopped listing a node (or lists it offline), and the mesh has acted on it; the argument is its node id.</summary>
+    internal event EventHandler<string>? NodeGone;
 
     /// <summary>
     /// Starts the sidecar, joins the network, finds the app's other devices and connects to them. Returns once the

@@ -205,18 +205,19 @@ internal sealed partial class MeshNode
     private void OnPeerGone(string nodeId)
     {
         // Bindings outlive a run; only a device met in this run can leave it.
-        if (_bindings.DeviceOf(nodeId) is not { } deviceId || !_devices.ContainsKey(deviceId))
+        if (_bindings.DeviceOf(nodeId) is { } deviceId && _devices.ContainsKey(deviceId))
         {
-            return;
+            if (_connections.TryGetValue(deviceId, out IPeerConnection? connection) && connection.Remote.TailscaleId == nodeId)
+            {
+                MeshLog.GoneButConnected(_logger, deviceId);
+            }
+            else
+            {
+                Leave(deviceId);
+            }
         }
 
-        if (_connections.TryGetValue(deviceId, out IPeerConnection? connection) && connection.Remote.TailscaleId == nodeId)
-        {
-            MeshLog.GoneButConnected(_logger, deviceId);
-            return;
-        }
-
-        Leave(deviceId);
+        Raise(NodeGone, nodeId);
     }
 
     /// <summary>The device is gone for good (goodbye, or the network no longer lists it), not just disconnected.</summary>

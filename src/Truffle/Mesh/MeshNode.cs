@@ -121,6 +121,12 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
     /// <summary>This node's role or the primary changed.</summary>
     public event EventHandler<MeshRoleChange>? RoleChanged;
 
+    /// <summary>
+    /// The network stopped listing a node (or lists it offline), and the mesh has acted on it: whatever device it
+    /// presented has left. The argument is the node id. Tests wait on it to know a departure was handled.
+    /// </summary>
+    public event EventHandler<string>? NodeGone;
+
     /// <inheritdoc/>
     public void SetReceiver(string? messageNamespace, IMeshReceiver receiver) => _router.SetReceiver(messageNamespace, receiver);
 

@@ -13,6 +13,8 @@ internal sealed class LoopbackMesh : IAsyncDisposable
     private readonly string _sidecar;
     private readonly List<TruffleNode> _nodes = [];
     private readonly SemaphoreSlim _changed = new(0);
+    private readonly List<(TruffleNode Node, string NodeId)> _gone = [];
+    private int _rogues;
 
     public LoopbackMesh(SidecarBinary sidecar) => _sidecar = sidecar.Path;
 
@@ -38,10 +40,32 @@ internal sealed class LoopbackMesh : IAsyncDisposable
         node.DeviceDiscovered += (_, _) => _changed.Release();
         node.DeviceUpdated += (_, _) => _changed.Release();
         node.DeviceOffline += (_, _) => _changed.Release();
+        node.NodeGone += (_, nodeId) =>
+        {
+            lock (_gone)
+            {
+                _gone.Add((node, nodeId));
+            }
+
+            _changed.Release();
+        };
         _nodes.Add(node);
         _changed.Release();
         return node;
     }
+
+    /// <summary>A rogue device joining this mesh's network through a sidecar of its own (see <see cref="RogueDevice"/>).</summary>
+    public Task<RogueDevice> StartRogueAsync(string appId = "meshtest") =>
+        RogueDevice.StartAsync(_sidecar, RegistryDirectory, Path.Combine(_root, $"rogue-{Interlocked.Increment(ref _rogues)}"), appId);
+
+    /// <summary>Waits until every running node has handled the network's news that <paramref name="nodeId"/> is gone.</summary>
+    public Task AllSawNodeGoneAsync(string nodeId) => UntilAsync(() =>
+    {
+        lock (_gone)
+        {
+            return _nodes.All(n => _gone.Contains((n, nodeId))) ? "gone" : null;
+        }
+    });
 
     /// <summary>Makes waiters re-check their condition; hook it to any event a test waits on (store changes).</summary>
     public void Poke() => _changed.Release();
