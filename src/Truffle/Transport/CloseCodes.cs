@@ -15,7 +15,10 @@ internal static class CloseCodes
     /// <summary>The hello was missing, late (5 s) or malformed.</summary>
     public const int BadHello = 4002;
 
-    /// <summary>The hello's tailscaleId is not the identity the network reported for the connection.</summary>
+    /// <summary>
+    /// The hello's tailscaleId is not the identity the network reported for the connection, or the device id it claims
+    /// belongs to another network node (<see cref="HelloAdmission"/>); also closes a connection whose device its node replaced.
+    /// </summary>
     public const int IdentityMismatch = 4003;
 
     /// <summary>The node is leaving (after its goodbye).</summary>

@@ -29,7 +29,7 @@ public sealed class ImpersonationTests(SidecarBinary sidecar)
         await mesh.UntilAsync(() => SeenByOthers(mesh, stores, 1, counter: 1));
         using var refusals = new MetricRecorder(MeshMetrics.IdentityRefused, null);
 
-        RogueDevice rogue = await mesh.StartRogueAsync();
+        RogueDevice rogue = await mesh.StartRogueAsync(presenting: victim.DeviceId);
         await using (rogue)
         {
             foreach (TruffleNode target in mesh.Nodes)
@@ -40,7 +40,8 @@ public sealed class ImpersonationTests(SidecarBinary sidecar)
             }
 
             // The real devices find the rogue and dial it too; it answers as the victim, and they refuse it themselves.
-            rogue.Present(victim.DeviceId);
+            await rogue.DialledByAllAsync(mesh.Nodes);
+            Assert.True(rogue.RefusedIncoming >= 3, $"{rogue.RefusedIncoming} refused");
         }
 
         // The rogue left (without a goodbye) and every device has handled its node's departure.
@@ -83,6 +84,8 @@ public sealed class ImpersonationTests(SidecarBinary sidecar)
                 Assert.All(mesh.Nodes, n => Assert.Equal(4, n.MembershipSize));
                 Assert.All(mesh.Nodes, n => Assert.DoesNotContain(n.Devices, d => ids.SkipLast(1).Contains(d.Id)));
             }
+
+            await rogue.DialledByAllAsync(mesh.Nodes); // each has listed its node, so each will see it leave
         }
 
         await mesh.AllSawNodeGoneAsync(rogue.NodeId);

@@ -55,17 +55,31 @@ internal sealed class LoopbackMesh : IAsyncDisposable
     }
 
     /// <summary>A rogue device joining this mesh's network through a sidecar of its own (see <see cref="RogueDevice"/>).</summary>
-    public Task<RogueDevice> StartRogueAsync(string appId = "meshtest") =>
-        RogueDevice.StartAsync(_sidecar, RegistryDirectory, Path.Combine(_root, $"rogue-{Interlocked.Increment(ref _rogues)}"), appId);
+    public Task<RogueDevice> StartRogueAsync(string? presenting = null, string appId = "meshtest") =>
+        RogueDevice.StartAsync(_sidecar, RegistryDirectory, Path.Combine(_root, $"rogue-{Interlocked.Increment(ref _rogues)}"), appId, presenting);
 
     /// <summary>Waits until every running node has handled the network's news that <paramref name="nodeId"/> is gone.</summary>
-    public Task AllSawNodeGoneAsync(string nodeId) => UntilAsync(() =>
+    public async Task AllSawNodeGoneAsync(string nodeId)
     {
-        lock (_gone)
+        try
         {
-            return _nodes.All(n => _gone.Contains((n, nodeId))) ? "gone" : null;
+            await UntilAsync(() =>
+            {
+                lock (_gone)
+                {
+                    return _nodes.All(n => _gone.Contains((n, nodeId))) ? "gone" : null;
+                }
+            });
         }
-    });
+        catch (TimeoutException e)
+        {
+            lock (_gone)
+            {
+                string seen = string.Join(", ", _gone.Select(g => $"{g.Node.DeviceId[..8]} saw {g.NodeId} gone"));
+                throw new TimeoutException($"Not every node saw {nodeId} gone ({seen}); listed: {string.Join(",", _nodes.Select(n => n.ListedPeerCount))}", e);
+            }
+        }
+    }
 
     /// <summary>Makes waiters re-check their condition; hook it to any event a test waits on (store changes).</summary>
     public void Poke() => _changed.Release();

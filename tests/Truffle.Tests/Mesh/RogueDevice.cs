@@ -23,6 +23,8 @@ internal sealed class RogueDevice : IAsyncDisposable
     private readonly List<PeerConnection> _connections = [];
     private readonly List<Task> _handshakes = [];
     private readonly Task _acceptLoop;
+    private readonly HashSet<string> _dialledBy = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _dialled = new(0);
     private string _presenting;
     private int _refusedIncoming;
 
@@ -45,16 +47,49 @@ internal sealed class RogueDevice : IAsyncDisposable
     /// <summary>How many connections the real devices dialled to it were refused by their own side (4003).</summary>
     public int RefusedIncoming => Volatile.Read(ref _refusedIncoming);
 
-    /// <summary>Joins the loopback network of <paramref name="registryDirectory"/> and accepts connections, saying hello as a fresh id.</summary>
-    public static async Task<RogueDevice> StartAsync(string sidecarPath, string registryDirectory, string stateDirectory, string appId)
+    /// <summary>
+    /// Waits until each of <paramref name="nodes"/> has dialled the rogue and finished a handshake with it (accepted or
+    /// refused): proof that each has listed the rogue's node, so each will also see it leave.
+    /// </summary>
+    public async Task DialledByAllAsync(IEnumerable<TruffleNode> nodes)
     {
-        string deviceId = NewDeviceId();
+        IReadOnlyList<SidecarPeer> peers = await _sidecar.GetPeersAsync().WaitAsync(Test.Timeout);
+        string[] expected = [.. nodes.Select(n => peers.Single(p => p.Hostname == n.Hostname).Id)];
+        using var deadline = new CancellationTokenSource(Test.Timeout);
+        while (true)
+        {
+            lock (_dialledBy)
+            {
+                if (_dialledBy.IsSupersetOf(expected))
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                await _dialled.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Not dialled by every node: {string.Join(", ", expected)}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Joins the loopback network of <paramref name="registryDirectory"/> and accepts connections, saying hello as
+    /// <paramref name="presenting"/> (a fresh id if null).
+    /// </summary>
+    public static async Task<RogueDevice> StartAsync(string sidecarPath, string registryDirectory, string stateDirectory, string appId, string? presenting)
+    {
+        string deviceId = presenting ?? NewDeviceId();
         var sidecar = new SidecarClient(sidecarPath, NullLoggerFactory.Instance, TimeProvider.System);
         try
         {
             SidecarStatus status = await sidecar.StartAsync(new SidecarStartOptions
             {
-                Hostname = $"{appId}-rogue-{deviceId[..8]}",
+                Hostname = $"{appId}-rogue-{NewDeviceId()[..8]}",
                 StateDirectory = Directory.CreateDirectory(stateDirectory).FullName,
                 Backend = SidecarBackend.Loopback,
                 LoopbackDirectory = registryDirectory,
@@ -128,6 +163,7 @@ internal sealed class RogueDevice : IAsyncDisposable
 
         await _sidecar.DisposeAsync();
         _stopping.Dispose();
+        _dialled.Dispose();
     }
 
     private void Keep(PeerConnection connection)
@@ -158,6 +194,16 @@ internal sealed class RogueDevice : IAsyncDisposable
         }
     }
 
+    private void Dialled(BridgeConnection incoming)
+    {
+        lock (_dialledBy)
+        {
+            _dialledBy.Add(incoming.RemoteIdentity?.NodeId ?? "");
+        }
+
+        _dialled.Release();
+    }
+
     private async Task HandshakeAsync(BridgeConnection incoming, CancellationToken cancellationToken)
     {
         try
@@ -166,10 +212,12 @@ internal sealed class RogueDevice : IAsyncDisposable
                 incoming, HelloAs(Volatile.Read(ref _presenting)), null, Options, NullLoggerFactory.Instance, cancellationToken);
             connection.Start(new RecordingHandler());
             Keep(connection);
+            Dialled(incoming);
         }
         catch (HandshakeException e) when (e.CloseCode == CloseCodes.IdentityMismatch)
         {
             Interlocked.Increment(ref _refusedIncoming);
+            Dialled(incoming);
         }
         catch (Exception e) when (e is HandshakeException or OperationCanceledException or WebSocketException or IOException)
         {
