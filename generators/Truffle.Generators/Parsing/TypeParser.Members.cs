@@ -57,6 +57,7 @@ internal sealed partial class TypeParser
             // settable member its initializer, and a nullable one null.
             bool required = candidate.IsRequired
                 || (parameter is not null && !parameter.HasExplicitDefaultValue && !shape.IsNullable && !shape.IsValueType);
+            members.Locations.Add(candidate.Symbol.Locations.FirstOrDefault());
             members.Models.Add(new MemberModel(candidate.Symbol.Name, key, shape, candidate.IsSettable, candidate.MustInitialize, defaultValue, required));
         }
 
@@ -118,6 +119,9 @@ internal sealed partial class TypeParser
     private sealed class ParsedMembers
     {
         public List<MemberModel> Models { get; } = [];
+
+        /// <summary>Where each of <see cref="Models"/> is declared.</summary>
+        public List<Location?> Locations { get; } = [];
 
         /// <summary>Candidate index to <see cref="Models"/> index, for the members that made it.</summary>
         public Dictionary<int, int> IndexByCandidate { get; } = [];
