@@ -167,6 +167,6 @@ public sealed class TruffleGenerator : IIncrementalGenerator
             .Distinct()
             .OrderBy(n => n, System.StringComparer.Ordinal)
             .ToEquatableArray();
-        return new ResolverModel(compilation.GeneratedNamespace, types);
+        return new ResolverModel(compilation.GeneratedNamespace, types, Fingerprints.Of(messages));
     }
 }

@@ -57,6 +57,12 @@ public sealed class TruffleNode : IAsyncDisposable
     /// <summary>The other devices this node has met, online or not.</summary>
     public IReadOnlyCollection<TruffleDevice> Devices => _mesh.Devices;
 
+    /// <summary>
+    /// The fingerprint of each wire namespace this build declares, as its hello sends them; compare with
+    /// <see cref="TruffleDevice.Schemas"/> to see which devices run another version of a namespace's messages.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Schemas => _mesh.Schemas;
+
     /// <summary>This device's role.</summary>
     public MeshRole Role => _mesh.State.Role;
 
