@@ -25,6 +25,13 @@ internal static class TruffleMetrics
     public static readonly Counter<long> DecodeErrors =
         Meter.CreateCounter<long>("truffle.decode.errors", "{error}", "Payloads that failed to deserialize.");
 
+    /// <summary>
+    /// Messages and requests received whose type no generated assembly of this process declares (tags
+    /// <c>namespace</c>, <c>type</c>): usually a device on another version of the app (docs/schema-evolution.md).
+    /// </summary>
+    public static readonly Counter<long> UnknownMessages =
+        Meter.CreateCounter<long>("truffle.messages.unknown", "{message}", "Messages received whose type this build does not declare.");
+
     /// <summary>Bridge connections closed because their header or session token was wrong (tags <c>reason</c>, <c>port</c>).</summary>
     public static readonly Counter<long> BridgeRejected =
         Meter.CreateCounter<long>("truffle.bridge.rejected", "{connection}", "Bridge connections dropped for a bad header or session token.");
