@@ -148,7 +148,7 @@ public sealed class TruffleNode : IAsyncDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            var transport = new TransportOptions { Port = options.Port };
+            var transport = new TransportOptions { Port = options.Port, Time = time };
             var meshOptions = new MeshOptions
             {
                 AppId = options.AppId,

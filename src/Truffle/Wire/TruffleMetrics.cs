@@ -56,6 +56,10 @@ internal static class TruffleMetrics
     public static readonly Counter<long> HandshakeRejected =
         Meter.CreateCounter<long>("truffle.transport.handshake.rejected", "{connection}", "Node connections refused during the upgrade or hello exchange.");
 
+    /// <summary>Connections this node cut for breaking a resource bound (tag <c>reason</c>: slow_consumer, keepalive_timeout).</summary>
+    public static readonly Counter<long> TransportDisconnects =
+        Meter.CreateCounter<long>("truffle.transport.disconnects", "{connection}", "Node connections cut for a slow consumer or a keep-alive timeout.");
+
     /// <summary>Failed attempts to open an outgoing node connection.</summary>
     public static readonly Counter<long> ConnectFailures =
         Meter.CreateCounter<long>("truffle.transport.connect.failures", "{attempt}", "Outgoing node connection attempts that failed.");
