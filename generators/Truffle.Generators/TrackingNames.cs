@@ -12,4 +12,7 @@ internal static class TrackingNames
     public const string NamespaceApiImports = nameof(NamespaceApiImports);
     public const string Resolver = nameof(Resolver);
     public const string CompilationInfo = nameof(CompilationInfo);
+    public const string UpdateSchema = nameof(UpdateSchema);
+    public const string SchemaLock = nameof(SchemaLock);
+    public const string Schema = nameof(Schema);
 }

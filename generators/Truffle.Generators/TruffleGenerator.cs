@@ -9,6 +9,7 @@ using Truffle.Generators.Emitting;
 using Truffle.Generators.Helpers;
 using Truffle.Generators.Model;
 using Truffle.Generators.Parsing;
+using Truffle.Generators.Schema;
 
 namespace Truffle.Generators;
 
@@ -25,6 +26,9 @@ namespace Truffle.Generators;
 public sealed class TruffleGenerator : IIncrementalGenerator
 {
     private const int CSharp14 = 1400;
+
+    /// <summary>The MSBuild property (made visible to the compiler by Truffle's targets) that asks for the lock to be written.</summary>
+    private const string UpdateSchemaProperty = "build_property.TruffleUpdateSchema";
 
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -87,8 +91,39 @@ public sealed class TruffleGenerator : IIncrementalGenerator
             }
         });
 
-        context.RegisterSourceOutput(messages.Collect().Combine(slices.Collect()).Combine(references), static (spc, all) =>
-            DiagnosticReporter.Report(spc, all.Left.Left.AddRange(all.Left.Right), all.Right));
+        // The schema lock: read once per change of the file, written on request, checked only by the diagnostics
+        // output, so an edit of the lock never regenerates source and an edit of the code never re-reads the lock.
+        IncrementalValueProvider<bool> updatingLock = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue(UpdateSchemaProperty, out string? value)
+                && string.Equals(value, "true", System.StringComparison.OrdinalIgnoreCase))
+            .WithTrackingName(TrackingNames.UpdateSchema);
+        IncrementalValueProvider<SchemaLock?> schemaLock = context.AdditionalTextsProvider
+            .Where(static file => SchemaLock.IsLockFile(file))
+            .Select(static (file, ct) => SchemaLock.Read(file, ct))
+            .WithTrackingName(TrackingNames.SchemaLock)
+            .Collect()
+            .Select(static (locks, _) => locks.IsEmpty ? null : locks[0]);
+
+        IncrementalValueProvider<SchemaModel?> schema = messageModels
+            .Collect()
+            .Combine(sliceModels.Collect())
+            .Combine(updatingLock)
+            .Select(static (input, _) => input.Right ? SchemaBuilder.Build(input.Left.Left.Concat(input.Left.Right)) : null)
+            .WithTrackingName(TrackingNames.Schema);
+        context.RegisterSourceOutput(schema, static (spc, model) =>
+        {
+            if (model is not null)
+            {
+                Add(spc, SchemaEmitter.HintName, SchemaEmitter.Emit(model));
+            }
+        });
+
+        context.RegisterSourceOutput(messages.Collect().Combine(slices.Collect()).Combine(references).Combine(schemaLock.Combine(updatingLock)), static (spc, all) =>
+        {
+            ImmutableArray<ParseResult> results = all.Left.Left.Left.AddRange(all.Left.Left.Right);
+            DiagnosticReporter.Report(spc, results, all.Left.Right);
+            SchemaChecker.Report(spc, results, all.Right.Right ? null : all.Right.Left);
+        });
     }
 
     // The parse runs after the combine with the known types (resolved once per compilation, as System.Text.Json's
@@ -132,6 +167,6 @@ public sealed class TruffleGenerator : IIncrementalGenerator
             .Distinct()
             .OrderBy(n => n, System.StringComparer.Ordinal)
             .ToEquatableArray();
-        return new ResolverModel(compilation.GeneratedNamespace, types);
+        return new ResolverModel(compilation.GeneratedNamespace, types, Fingerprints.Of(messages));
     }
 }

@@ -65,6 +65,12 @@ public sealed class TruffleNode : IAsyncDisposable
     /// </summary>
     public int ListedPeerCount => _mesh.ListedPeerCount;
 
+    /// <summary>
+    /// The fingerprint of each wire namespace this build declares, as its hello sends them; compare with
+    /// <see cref="TruffleDevice.Schemas"/> to see which devices run another version of a namespace's messages.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Schemas => _mesh.Schemas;
+
     /// <summary>This device's role.</summary>
     public MeshRole Role => _mesh.State.Role;
 
@@ -149,7 +155,7 @@ public sealed class TruffleNode : IAsyncDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            var transport = new TransportOptions { Port = options.Port };
+            var transport = new TransportOptions { Port = options.Port, Time = time };
             var meshOptions = new MeshOptions
             {
                 AppId = options.AppId,

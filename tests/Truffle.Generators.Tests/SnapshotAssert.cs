@@ -18,6 +18,13 @@ internal static class SnapshotAssert
     {
         Dictionary<string, string> actual = run.Generator.GeneratedSources
             .ToDictionary(s => s.HintName + Extension, s => Normalize(s.SourceText.ToString()), StringComparer.Ordinal);
+        MatchesFiles(actual, test, testFile);
+    }
+
+    /// <summary>As <see cref="Matches"/>, for files other than generated sources (named with their extension, <c>.txt</c> added).</summary>
+    public static void MatchesFiles(IReadOnlyDictionary<string, string> files, [CallerMemberName] string test = "", [CallerFilePath] string testFile = "")
+    {
+        Dictionary<string, string> actual = files.ToDictionary(f => f.Key.EndsWith(Extension, StringComparison.Ordinal) ? f.Key : f.Key + Extension, f => Normalize(f.Value), StringComparer.Ordinal);
         string folder = Path.Combine(TestSourceDirectory(testFile), "Snapshots", test);
         bool inCi = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1" && !inCi)

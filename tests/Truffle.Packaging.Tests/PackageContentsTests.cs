@@ -21,7 +21,7 @@ public sealed class PackageContentsTests(PackageFeed feed)
     };
 
     [Fact]
-    public void Truffle_holds_the_runtime_its_docs_the_readme_and_only_the_generator_under_analyzers()
+    public void Truffle_holds_the_runtime_its_docs_the_readme_the_schema_lock_targets_and_only_the_generator_under_analyzers()
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package("Truffle"));
         string[] entries = [.. package.Entries.Select(e => e.FullName)];
@@ -30,6 +30,7 @@ public sealed class PackageContentsTests(PackageFeed feed)
         Assert.Contains("lib/net10.0/Truffle.xml", entries);
         Assert.Contains("README.md", entries);
         Assert.Equal(["analyzers/dotnet/cs/Truffle.Generators.dll"], entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)));
+        Assert.Equal(["buildTransitive/Truffle.targets"], entries.Where(e => e.StartsWith("build", StringComparison.Ordinal)));
         Assert.DoesNotContain(entries, e => e.Contains("truffle-sidecar", StringComparison.Ordinal));
     }
 

@@ -21,6 +21,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateKey = Create("TRF008", "Two members share a wire key", "Members '{0}' and '{1}' of '{2}' both map to the key '{3}' on the wire");
     public static readonly DiagnosticDescriptor MessageOfAnotherNamespace = Create("TRF009", "Message of another namespace", "'{0}' is a message of the '{1}' namespace, not of '{2}': use bus.{3}");
 
+    public static readonly DiagnosticDescriptor NewMemberWithoutDefault = Create("TRF010", "New member without a default", "'{0}' of '{1}' is not in truffle.schema.json and has no default, so '{1}' from devices on the locked version, which never write '{2}', fails to decode: give it a default or make it nullable, keep an old key with [TruffleName(\"…\")], or update the lock on purpose (dotnet build -p:TruffleUpdateSchema=true)");
+    public static readonly DiagnosticDescriptor RemovedRequiredMember = Create("TRF011", "Member removed that older versions require", "'{0}' no longer has the member with key '{1}' that truffle.schema.json records as required, so devices on the locked version fail to decode what this one sends: keep the member (a renamed one keeps its key with [TruffleName(\"{1}\")]), or update the lock on purpose (dotnet build -p:TruffleUpdateSchema=true)");
+    public static readonly DiagnosticDescriptor WireTypeChanged = Create("TRF012", "Wire type changed", "{0} of '{1}' is {2} on the wire, but truffle.schema.json records {3}, which devices on the locked version cannot read: keep the type (only widening a number is compatible), add a member or message under a new name, or update the lock on purpose (dotnet build -p:TruffleUpdateSchema=true)");
+    public static readonly DiagnosticDescriptor UnreadableSchemaLock = Create("TRF013", "Schema lock cannot be read", "truffle.schema.json cannot be read ({0}): write it again with dotnet build -p:TruffleUpdateSchema=true");
+
     private static DiagnosticDescriptor Create(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

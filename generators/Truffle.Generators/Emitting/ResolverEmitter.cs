@@ -1,3 +1,4 @@
+using System.Linq;
 using Truffle.Generators.Helpers;
 using Truffle.Generators.Model;
 
@@ -10,6 +11,11 @@ namespace Truffle.Generators.Emitting;
 internal static class ResolverEmitter
 {
     public const string HintName = "Truffle.GeneratedResolver.g.cs";
+
+    /// <summary>The registration of each wire namespace's fingerprint and message types (docs/schema-evolution.md).</summary>
+    private static string Schemas(ResolverModel model) =>
+        string.Concat(model.Schemas.Select(s =>
+            $"\n        global::Truffle.Wire.WireSchemas.Register({CSharpNames.Literal(s.WireNamespace)}, {CSharpNames.Literal(s.Fingerprint)}, {string.Join(", ", s.WireTypes.Select(CSharpNames.Literal))});"));
 
     public static string Emit(ResolverModel model)
     {
@@ -28,7 +34,10 @@ internal static class ResolverEmitter
                 public {{KnownNames.FormatterInterface}}<T>? GetFormatter<T>() => Cache<T>.Formatter;
 
                 [global::System.Runtime.CompilerServices.ModuleInitializer]
-                internal static void Register() => global::Truffle.TruffleSerializer.RegisterGeneratedResolver(Instance);
+                internal static void Register()
+                {
+                    global::Truffle.TruffleSerializer.RegisterGeneratedResolver(Instance);{{Schemas(model)}}
+                }
 
                 private static object? Create(global::System.Type type)
                 {

@@ -115,7 +115,7 @@ internal sealed partial class TypeEmitter
                     _w.WriteLine($"__applied |= 1UL << {i};");
                 }
 
-                if (trackPresence && IsAssignedAfterConstruction(i))
+                if (trackPresence && TracksPresence(i))
                 {
                     _w.WriteLine($"__has{i} = true;");
                 }
@@ -139,6 +139,12 @@ internal sealed partial class TypeEmitter
     /// </summary>
     private bool IsAssignedAfterConstruction(int index) =>
         !_model.Members[index].MustInitialize && !_model.ConstructorArguments.Any(a => a.MemberIndex == index);
+
+    /// <summary>
+    /// True when reading must note whether member <paramref name="index"/>'s key was present: to assign it only then,
+    /// or to fail without it.
+    /// </summary>
+    private bool TracksPresence(int index) => IsAssignedAfterConstruction(index) || _model.Members[index].IsRequired;
 
     /// <summary>
     /// Writes the statements that build an instance from the locals <c>__m0…</c> and return it. With
@@ -218,7 +224,7 @@ internal sealed partial class TypeEmitter
         {
             MemberModel member = _model.Members[i];
             _w.WriteLine($"{member.Shape.TypeName} __m{i} = {member.DefaultValue ?? ShapeEmitter.MissingValue(member.Shape)};");
-            if (IsAssignedAfterConstruction(i))
+            if (TracksPresence(i))
             {
                 _w.WriteLine($"bool __has{i} = false;");
             }
@@ -226,6 +232,20 @@ internal sealed partial class TypeEmitter
 
         ReadMap(trackApplied: false, trackPresence: true);
         _w.WriteLine("reader.Depth--;");
+        for (int i = 0; i < _model.Members.Count; i++)
+        {
+            MemberModel member = _model.Members[i];
+            if (member.IsRequired)
+            {
+                _w.WriteLine($$"""
+                    if (!__has{{i}})
+                    {
+                        throw {{KnownNames.WireFormat}}.MissingMember({{CSharpNames.Literal(_model.Name)}}, {{CSharpNames.Literal(member.Name)}}, {{CSharpNames.Literal(member.Key)}});
+                    }
+                    """);
+            }
+        }
+
         WriteConstructAndReturn(onlyPresent: true);
         _w.CloseBlock();
     }

@@ -12,4 +12,8 @@ namespace Truffle.Generators.Model;
 /// <param name="DefaultValue">
 /// The expression a missing key takes when the constructor declares a default for it; null for the type's default.
 /// </param>
-internal sealed record MemberModel(string Name, string Key, TypeShape Shape, bool IsSettable, bool MustInitialize, string? DefaultValue);
+/// <param name="IsRequired">
+/// True when a missing key is a decode failure: a <c>required</c> member, or a constructor parameter of a non-nullable
+/// reference type without a default, for which there is no value to take (see docs/schema-evolution.md).
+/// </param>
+internal sealed record MemberModel(string Name, string Key, TypeShape Shape, bool IsSettable, bool MustInitialize, string? DefaultValue, bool IsRequired);

@@ -24,6 +24,7 @@ internal sealed class KnownTypeSymbols(Compilation compilation)
     public INamedTypeSymbol? MessageAttribute => Resolve(MessageAttributeName);
     public INamedTypeSymbol? SliceAttribute => Resolve(SliceAttributeName);
     public INamedTypeSymbol? IgnoreAttribute => Resolve("Truffle.TruffleIgnoreAttribute");
+    public INamedTypeSymbol? NameAttribute => Resolve("Truffle.TruffleNameAttribute");
     public INamedTypeSymbol? Request => Resolve("Truffle.IRequest`1");
     public INamedTypeSymbol? Serializable => Resolve("Truffle.ITruffleSerializable`1");
     public INamedTypeSymbol? Message => Resolve("Truffle.ITruffleMessage`1");

@@ -13,7 +13,7 @@ namespace Truffle.Generators.Parsing;
 internal static class MemberCollector
 {
     /// <summary>A candidate member: its symbol, type and whether an object initializer can set it.</summary>
-    public readonly record struct Candidate(ISymbol Symbol, ITypeSymbol Type, bool IsSettable, bool MustInitialize);
+    public readonly record struct Candidate(ISymbol Symbol, ITypeSymbol Type, bool IsSettable, bool MustInitialize, bool IsRequired);
 
     public static List<Candidate> Collect(INamedTypeSymbol type, KnownTypeSymbols known)
     {
@@ -139,9 +139,9 @@ internal static class MemberCollector
     {
         IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } property
             when property.Name != "EqualityContract" && property.RefKind == RefKind.None
-            => new Candidate(property, property.Type, property.SetMethod is not null, property.SetMethod?.IsInitOnly == true || property.IsRequired),
+            => new Candidate(property, property.Type, property.SetMethod is not null, property.SetMethod?.IsInitOnly == true || property.IsRequired, property.IsRequired),
         IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public } field
-            => new Candidate(field, field.Type, !field.IsReadOnly, field.IsRequired),
+            => new Candidate(field, field.Type, !field.IsReadOnly, field.IsRequired, field.IsRequired),
         _ => null,
     };
 

@@ -14,12 +14,14 @@ namespace Truffle.Generators.Parsing;
 /// <param name="WireKeys">The (namespace, type) and store id this type claims, for the duplicate check.</param>
 /// <param name="TypeName">The type's display name, for duplicate messages.</param>
 /// <param name="Location">Where to report a duplicate: the type's identifier.</param>
+/// <param name="MemberLocations">Where each of the model's members is declared, for the schema lock's checks.</param>
 internal sealed record ParseResult(
     TypeModel? Model,
     ImmutableArray<Diagnostic> Diagnostics,
     ImmutableArray<string> WireKeys,
     string TypeName,
-    Location? Location)
+    Location? Location,
+    ImmutableArray<Location?> MemberLocations)
 {
-    public static ParseResult Skipped { get; } = new(null, ImmutableArray<Diagnostic>.Empty, ImmutableArray<string>.Empty, string.Empty, null);
+    public static ParseResult Skipped { get; } = new(null, ImmutableArray<Diagnostic>.Empty, ImmutableArray<string>.Empty, string.Empty, null, ImmutableArray<Location?>.Empty);
 }

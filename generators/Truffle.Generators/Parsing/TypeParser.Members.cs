@@ -38,7 +38,11 @@ internal sealed partial class TypeParser
                 continue;
             }
 
-            string key = WireNames.ToCamelCase(candidate.Symbol.Name);
+            if (Key(candidate, parameter) is not { } key)
+            {
+                continue;
+            }
+
             if (keys.TryGetValue(key, out string? other))
             {
                 ReportMember(DiagnosticDescriptors.DuplicateKey, candidate.Symbol, other, candidate.Symbol.Name, _displayName, key);
@@ -48,10 +52,40 @@ internal sealed partial class TypeParser
             keys[key] = candidate.Symbol.Name;
             members.IndexByCandidate[i] = members.Models.Count;
             string? defaultValue = parameter is not null ? DefaultValues.Format(parameter, shape) : null;
-            members.Models.Add(new MemberModel(candidate.Symbol.Name, key, shape, candidate.IsSettable, candidate.MustInitialize, defaultValue));
+
+            // Only these have no value to take when a sender's version lacks them: a value type has its default, a
+            // settable member its initializer, and a nullable one null.
+            bool required = candidate.IsRequired
+                || (parameter is not null && !parameter.HasExplicitDefaultValue && !shape.IsNullable && !shape.IsValueType);
+            members.Locations.Add(candidate.Symbol.Locations.FirstOrDefault());
+            members.Models.Add(new MemberModel(candidate.Symbol.Name, key, shape, candidate.IsSettable, candidate.MustInitialize, defaultValue, required));
         }
 
         return members;
+    }
+
+    /// <summary>
+    /// The member's wire key: its <c>[TruffleName]</c> (on the member, or on the constructor parameter that sets it),
+    /// else the camelCase of its name. Null, with TRF003, for an empty name.
+    /// </summary>
+    private string? Key(MemberCollector.Candidate candidate, IParameterSymbol? parameter)
+    {
+        AttributeData? attribute = KnownTypeSymbols.FindAttribute(candidate.Symbol, _known.NameAttribute)
+            ?? (parameter is null ? null : KnownTypeSymbols.FindAttribute(parameter, _known.NameAttribute));
+        if (attribute is null)
+        {
+            return WireNames.ToCamelCase(candidate.Symbol.Name);
+        }
+
+        string? name = WireAttributes.Name(attribute);
+        if (string.IsNullOrEmpty(name))
+        {
+            Location location = attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? _identifier;
+            _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InvalidWireName, location, "Key", name ?? string.Empty, "is empty"));
+            return null;
+        }
+
+        return name;
     }
 
     /// <summary>Which constructor parameter, if any, sets each candidate member.</summary>
@@ -85,6 +119,9 @@ internal sealed partial class TypeParser
     private sealed class ParsedMembers
     {
         public List<MemberModel> Models { get; } = [];
+
+        /// <summary>Where each of <see cref="Models"/> is declared.</summary>
+        public List<Location?> Locations { get; } = [];
 
         /// <summary>Candidate index to <see cref="Models"/> index, for the members that made it.</summary>
         public Dictionary<int, int> IndexByCandidate { get; } = [];

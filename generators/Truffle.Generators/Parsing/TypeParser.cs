@@ -80,7 +80,7 @@ internal sealed partial class TypeParser
         TypeModel? model = _diagnostics.Count == 0 && constructor is not null
             ? BuildModel(message, storeId, members, ConstructorArguments(constructor, candidates, members))
             : null;
-        return new ParseResult(model, _diagnostics.ToImmutable(), _wireKeys.ToImmutable(), _displayName, _identifier);
+        return new ParseResult(model, _diagnostics.ToImmutable(), _wireKeys.ToImmutable(), _displayName, _identifier, members.Locations.ToImmutableArray());
     }
 
     /// <summary>TRF001 for every declaration that is not partial, TRF006 for a type that cannot be generated.</summary>

@@ -15,7 +15,16 @@ internal sealed partial class Election
     private TimeSpan _armedFor = TimeSpan.MaxValue;
     private ulong _proposal;
     private ulong _proposalFloor;
+    private TimeSpan _reelectAfter;
+    private ulong _heldTerm;
     private string? _silentPrimary;
+    private TimeSpan? _leaderlessSince;
+
+    // Evidence (Election.Evidence.cs): a primary heard but not yet believed, when this node may ask again, and the
+    // membership size at which the current primary was last checked (a grown membership checks it again).
+    private Pending? _pending;
+    private TimeSpan _queryAfter;
+    private int _validatedMembers;
 
     // In memory only: a node that restarts in the middle of a pre-vote round could grant that term twice.
     private ulong _votedTerm;
@@ -76,8 +85,9 @@ internal sealed partial class Election
             {
                 OnDeadline(now);
             }
-            else
+            else if (!StandDownIfUnsupported(now))
             {
+                Reelect(now);
                 _output.Broadcast(new ElectionMessage(ElectionMessageKind.Heartbeat, _term));
             }
 
@@ -164,6 +174,11 @@ internal sealed partial class Election
 
     private void StartPreVote(TimeSpan now)
     {
+        if (BackPendingClaim(now))
+        {
+            return;
+        }
+
         _proposal = NextTerm();
         _votedTerm = _proposal;
         _votedFor = _self.DeviceId;
@@ -183,7 +198,7 @@ internal sealed partial class Election
 
     private bool TryClaim(TimeSpan now)
     {
-        if (_phase != Phase.PreVoting || !HasClaimQuorum())
+        if (!IsCollectingVotes || !HasClaimQuorum())
         {
             return false;
         }
@@ -223,6 +238,7 @@ internal sealed partial class Election
         foreach (string id in _grants)
         {
             _lastHeard[id] = now;
+            _support[id] = new Support(term, _self.DeviceId);
         }
 
         ElectionLog.BecamePrimary(_logger, term);

@@ -45,6 +45,15 @@ internal sealed partial class Election
         }
 
         ElectionState state = CurrentState();
+        if (state.PrimaryId is not null)
+        {
+            _leaderlessSince = null;
+        }
+        else
+        {
+            _leaderlessSince ??= Now;
+        }
+
         if (state != _published)
         {
             if (state.Role != _published.Role)

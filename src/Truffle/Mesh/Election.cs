@@ -34,6 +34,7 @@ internal sealed partial class Election : IDisposable
     private readonly HashSet<string> _connected = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimeSpan> _lastHeard = new(StringComparer.Ordinal);
     private readonly HashSet<string> _grants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Support> _support = new(StringComparer.Ordinal);
     private readonly List<TimeSpan> _scratch = [];
 
     /// <summary>Creates the election of one node; nothing happens until <see cref="Start"/>.</summary>
@@ -217,6 +218,7 @@ internal sealed partial class Election : IDisposable
             _connected.Remove(deviceId);
             _lastHeard.Remove(deviceId);
             _grants.Remove(deviceId);
+            _support.Remove(deviceId);
             TimeSpan now = Now;
             if (_leaderId == deviceId)
             {
@@ -238,9 +240,15 @@ internal sealed partial class Election : IDisposable
         ArgumentNullException.ThrowIfNull(from);
         lock (_gate)
         {
-            // Only members take part: an observer (or anyone the view does not hold) cannot lead, vote or fence.
+            // Only members take part: an observer (or anyone the view does not hold) cannot lead, vote or fence. It
+            // may only ask whom the members support, to know which primary to believe.
             if (_phase == Phase.Stopped || from == _self.DeviceId || !_view.ContainsKey(from))
             {
+                if (_phase != Phase.Stopped && message.Kind == ElectionMessageKind.SupportQuery)
+                {
+                    OnSupportQuery(from);
+                }
+
                 return;
             }
 
@@ -255,7 +263,8 @@ internal sealed partial class Election : IDisposable
 
     /// <summary>
     /// The term carried by any other envelope from <paramref name="from"/> (not by election messages, which go to
-    /// <see cref="Receive"/>): a higher term makes this node adopt it and forget its primary.
+    /// <see cref="Receive"/>): a higher term makes this node ask the members whom they support, never adopt it on one
+    /// member's word.
     /// </summary>
     public void ObserveTerm(string from, ulong term)
     {
@@ -269,7 +278,7 @@ internal sealed partial class Election : IDisposable
 
             TimeSpan now = Now;
             MarkHeard(from, now);
-            AdoptTerm(term, from, now);
+            Hint(term, now);
             Settle();
         }
 

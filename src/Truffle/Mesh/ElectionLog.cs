@@ -37,4 +37,13 @@ internal static partial class ElectionLog
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "Resigned from the election (term {Term})")]
     public static partial void Resigned(ILogger logger, ulong term);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Primary {Claimant} of term {Term} is not followed yet: fewer than half of the {Members} members said they support it; asking them")]
+    public static partial void ClaimWithoutEvidence(ILogger logger, string claimant, ulong term, int members);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Ignored {Kind} of term {Term} from {From}: too far beyond the own term {OwnTerm} to be honest")]
+    public static partial void AbsurdTerm(ILogger logger, ElectionMessageKind kind, ulong term, string from, ulong ownTerm);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Members hold term {HeldTerm}, above this primary's: asking them to re-elect it in term {Term}")]
+    public static partial void Reelecting(ILogger logger, ulong term, ulong heldTerm);
 }

@@ -34,6 +34,19 @@ internal enum ElectionMessageKind : byte
     /// still reaches a majority (it steps down when it does not).
     /// </summary>
     HeartbeatAck = 6,
+
+    /// <summary>
+    /// Member → all members: "I support <see cref="ElectionMessage.Candidate"/> in this term", sent when it grants a
+    /// pre-vote and in answer to <see cref="SupportQuery"/> (then naming the primary it follows). Every member counts
+    /// these first-hand statements before it follows a claim (see <c>docs/security.md</c>).
+    /// </summary>
+    Vote = 7,
+
+    /// <summary>
+    /// Member → all members: "whom do you support?", sent by a member that heard a primary it has no evidence for yet;
+    /// each answers with a <see cref="Vote"/> naming its primary (or its vote).
+    /// </summary>
+    SupportQuery = 8,
 }
 
 /// <summary>One election message.</summary>
@@ -43,7 +56,8 @@ internal enum ElectionMessageKind : byte
 /// For <see cref="ElectionMessageKind.PreVoteReply"/>: whether the pre-vote is granted. For
 /// <see cref="ElectionMessageKind.Reject"/>: whether it is a same-term conflict rather than a stale term.
 /// </param>
-internal readonly record struct ElectionMessage(ElectionMessageKind Kind, ulong Term, bool Granted = false);
+/// <param name="Candidate">For <see cref="ElectionMessageKind.Vote"/>: the device supported; null otherwise.</param>
+internal readonly record struct ElectionMessage(ElectionMessageKind Kind, ulong Term, bool Granted = false, string? Candidate = null);
 
 /// <summary>The election's view: role, primary and term.</summary>
 /// <param name="Role">This node's role.</param>

@@ -102,6 +102,7 @@ internal sealed partial class MeshNode
             hello.DeviceId, hello.DeviceName, hello.DeviceType, hello.Os, RoleOf(hello.DeviceId), IsOnline: true, hello.Incarnation, hello.Metadata)
         {
             Kind = hello.IsObserver ? DeviceKind.Observer : DeviceKind.Member,
+            Schemas = hello.Schemas,
         };
         if (replaced is not null)
         {

@@ -25,8 +25,20 @@ internal sealed partial class MeshNode
         connection.SendOverBound(Control(ControlTypes.Ping, connection.Remote.DeviceId, stamp));
     }
 
-    private void OnPing(IPeerConnection connection, ReadOnlyMemory<byte> stamp) =>
+    /// <summary>
+    /// Echoes a ping's stamp. Only a stamp of our own size is answered: the pong is queued past the send bound, so an
+    /// echo of whatever a peer sends would let it grow this node's queue by a megabyte per ping.
+    /// </summary>
+    private void OnPing(IPeerConnection connection, ReadOnlyMemory<byte> stamp)
+    {
+        if (stamp.Length != sizeof(long))
+        {
+            MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
+            return;
+        }
+
         connection.SendOverBound(Control(ControlTypes.Pong, connection.Remote.DeviceId, stamp));
+    }
 
     private void OnPong(string peer, ReadOnlySpan<byte> stamp)
     {

@@ -61,7 +61,10 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
         _hello = new Hello(
             Hello.CurrentVersion, options.AppId, identity.DeviceId, options.DeviceName, options.DeviceType,
             RuntimeInformation.OSDescription, network.Local.NodeId, identity.Incarnation, options.PreferPrimary, options.Priority,
-            Capabilities: options.Observer ? [Hello.ObserverCapability] : [], options.Metadata);
+            Capabilities: options.Observer ? [Hello.ObserverCapability] : [], options.Metadata)
+        {
+            Schemas = WireSchemas.Fingerprints,
+        };
         _bindings = new DeviceBindings(
             identity, new DeviceBinding(identity.DeviceId, network.Local.NodeId), _connections.ContainsKey, options.MaxBoundDevices);
         var self = new ElectionMember(identity.DeviceId, options.PreferPrimary, options.Priority);
@@ -74,6 +77,9 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
 
     /// <summary>This device's id.</summary>
     public string DeviceId => _identity.DeviceId;
+
+    /// <summary>The wire namespace fingerprints this device's hello carries.</summary>
+    public IReadOnlyDictionary<string, string> Schemas => _hello.Schemas;
 
     /// <summary>This device's hostname on the network.</summary>
     public string Hostname => _network.Local.Hostname;

@@ -10,7 +10,9 @@ internal sealed partial class Router
     /// <summary>
     /// A route envelope reached this node: deliver it, forward it, or both (broadcast). A relay never drops for a full
     /// queue: it queues anyway and stops reading from <paramref name="source"/> until the targets have room again, so
-    /// backpressure reaches the original sender through TCP. It drops only what has no open target.
+    /// backpressure reaches the original sender through TCP. It drops only what has no open target. The pause is
+    /// bounded: a target whose queue stays over its bound for <see cref="TransportOptions.SlowConsumerTimeout"/> (or
+    /// reaches <see cref="TransportOptions.MaxQueuedBytes"/>) is cut as a slow consumer, which ends the wait.
     /// </summary>
     private void Relay(IPeerLink source, in Envelope envelope)
     {

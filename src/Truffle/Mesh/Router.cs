@@ -95,6 +95,7 @@ internal sealed partial class Router
                 Receive(envelope, route: peer);
                 return;
             default:
+                ObserveTerm(peer, envelope.Term);
                 MeshLog.EnvelopeRejected(_logger, peer, envelope.From, envelope.Kind.ToString(), envelope.Term);
                 MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "sender"));
                 return;
@@ -113,11 +114,15 @@ internal sealed partial class Router
         }
     }
 
-    /// <summary>Fencing: only the primary relays, and only in a term at least as new as ours.</summary>
+    /// <summary>
+    /// Fencing and authenticity: a relay is believed only from the primary this node itself follows, in that primary's
+    /// term. No field of the envelope can make another connection count as the relay; a newer term it names is only a
+    /// reason for the election to ask (<see cref="ObserveTerm"/>), and the envelope is dropped.
+    /// </summary>
     private bool IsRelayFromPrimary(string peer, ulong term)
     {
         ElectionState state = _election.Published;
-        return term > state.Term || (term == state.Term && state.PrimaryId == peer);
+        return state.Role == MeshRole.Secondary && term == state.Term && state.PrimaryId == peer;
     }
 
     /// <summary>Hands an application envelope for this device to the layer above, at most once and in order.</summary>

@@ -21,4 +21,11 @@ public sealed record TruffleDevice(
 {
     /// <summary>Whether it takes part in elections (a member) or only watches and talks (an observer, such as the <c>truffle</c> tool).</summary>
     public DeviceKind Kind { get; init; } = DeviceKind.Member;
+
+    /// <summary>
+    /// The fingerprint of each wire namespace its build declares, from its hello: equal to this device's
+    /// (<c>TruffleNode.Schemas</c>) when both builds see the same messages of that namespace on the wire. Empty for a
+    /// device whose build sends none. See docs/schema-evolution.md.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Schemas { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

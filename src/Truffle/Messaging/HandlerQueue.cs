@@ -3,15 +3,20 @@ using System.Threading.Channels;
 namespace Truffle.Messaging;
 
 /// <summary>
-/// A bounded queue and the pumps that take its items to a handler on the thread pool, so the code that queues (a
-/// connection's read loop, the in-process hub) never waits for a handler and never runs one. Subscriptions and request
-/// handlers each own one.
+/// A bounded queue, fair by sender (<see cref="FairQueue{T}"/>), and the pumps that take its items to a handler on the
+/// thread pool, so the code that queues (a connection's read loop, the in-process hub) never waits for a handler and
+/// never runs one. Subscriptions and request handlers each own one.
 /// </summary>
 /// <typeparam name="T">What is queued.</typeparam>
 internal sealed class HandlerQueue<T> : IAsyncDisposable
 {
-    private readonly Channel<T> _queue;
+    private readonly Lock _gate = new();
+    private readonly FairQueue<T> _queue;
     private readonly Func<T, CancellationToken, ValueTask> _run;
+    private readonly Action<T>? _dropped;
+
+    // One count per queued item. Never disposed, like _stopping: a pump may still be leaving WaitAsync.
+    private readonly SemaphoreSlim _available = new(0);
 
     // Never disposed: disposing it while Cancel may still be running its callbacks on another thread is not allowed,
     // and it has no timer or linked parent that would need releasing.
@@ -20,21 +25,18 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
     private int _disposed;
 
     /// <param name="capacity">How many items may wait.</param>
-    /// <param name="fullMode">What a full queue does: drop the oldest or the newest item, or refuse (<see cref="BoundedChannelFullMode.Wait"/>, <see cref="TryEnqueue"/> returns false).</param>
+    /// <param name="fullMode">What a full queue does (see <see cref="FairQueue{T}"/>): drop the oldest or the newest item of the sender holding the most, or refuse (<see cref="BoundedChannelFullMode.Wait"/>, <see cref="TryEnqueue"/> returns false) when the new item's sender holds the most.</param>
     /// <param name="pumps">How many items run at once; one keeps them in order.</param>
+    /// <param name="senderOf">Who sent an item: the unit of fairness.</param>
     /// <param name="run">Runs one item; must not throw (the queue has no one to tell).</param>
-    /// <param name="dropped">Told of every item a full queue dropped.</param>
-    public HandlerQueue(int capacity, BoundedChannelFullMode fullMode, int pumps, Func<T, CancellationToken, ValueTask> run, Action<T>? dropped = null)
+    /// <param name="dropped">Told of every item a full queue dropped or evicted (not of a refused one).</param>
+    public HandlerQueue(
+        int capacity, BoundedChannelFullMode fullMode, int pumps, Func<T, string> senderOf, Func<T, CancellationToken, ValueTask> run, Action<T>? dropped = null)
     {
+        _queue = new FairQueue<T>(capacity, fullMode, senderOf);
         _run = run;
-        var options = new BoundedChannelOptions(capacity)
-        {
-            FullMode = fullMode,
-            SingleReader = false, // disposal drains the queue while a pump may still be reading
-            SingleWriter = false,
-            AllowSynchronousContinuations = false,
-        };
-        _queue = dropped is null ? Channel.CreateBounded<T>(options) : Channel.CreateBounded(options, dropped);
+        _dropped = dropped;
+
         // The pumps must not inherit the creator's ambient state (its current activity would parent every handler's span).
         using (ExecutionContext.SuppressFlow())
         {
@@ -46,7 +48,33 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Queues an item without waiting; false when it was refused (full, with <c>Wait</c>) or the queue is disposed.</summary>
-    public bool TryEnqueue(in T item) => _queue.Writer.TryWrite(item);
+    public bool TryEnqueue(in T item)
+    {
+        bool added, hasDropped;
+        T? dropped;
+        int before;
+        lock (_gate)
+        {
+            if (IsDisposed)
+            {
+                return false;
+            }
+
+            before = _queue.Count;
+            added = _queue.TryAdd(item, out hasDropped, out dropped);
+            if (_queue.Count > before)
+            {
+                _available.Release();
+            }
+        }
+
+        if (hasDropped)
+        {
+            _dropped?.Invoke(dropped!);
+        }
+
+        return added;
+    }
 
     /// <summary>
     /// Stops the pumps: the token they pass is cancelled, queued items are discarded and no more are accepted.
@@ -59,12 +87,13 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
             return;
         }
 
-        _stopping.Cancel();
-        _queue.Writer.TryComplete();
-        while (_queue.Reader.TryRead(out _))
+        lock (_gate)
         {
             // Discarded: whoever stopped the queue wants nothing more handled.
+            _queue.Clear();
         }
+
+        _stopping.Cancel();
     }
 
     /// <summary>Disposes, then waits until the running handlers have returned. Do not await it from a handler.</summary>
@@ -79,12 +108,19 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
         CancellationToken stopping = _stopping.Token;
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+            while (true)
             {
-                while (!stopping.IsCancellationRequested && _queue.Reader.TryRead(out T? item))
+                await _available.WaitAsync(stopping).ConfigureAwait(false);
+                T item;
+                lock (_gate)
                 {
-                    await _run(item, stopping).ConfigureAwait(false);
+                    if (!_queue.TryTake(out item))
+                    {
+                        continue;
+                    }
                 }
+
+                await _run(item, stopping).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -131,6 +131,7 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
         }
         else if ((envelope.Flags & EnvelopeFlags.Request) != 0)
         {
+            CountIfUnknown(envelope.Namespace, envelope.Type);
             var request = new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), IsBroadcast: false)
             {
                 Trace = trace,
@@ -139,6 +140,7 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
         }
         else
         {
+            CountIfUnknown(envelope.Namespace, envelope.Type);
             Deliver(new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), envelope.IsBroadcast)
             {
                 Trace = trace,
@@ -236,6 +238,16 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
             {
                 subscription.TryEnqueue(message);
             }
+        }
+    }
+
+    /// <summary>Counts a message whose type no generated assembly here declares: a sender on another version, usually.</summary>
+    private static void CountIfUnknown(string messageNamespace, string messageType)
+    {
+        if (!WireSchemas.Knows(messageNamespace, messageType))
+        {
+            TruffleMetrics.UnknownMessages.Add(
+                1, new KeyValuePair<string, object?>("namespace", messageNamespace), new KeyValuePair<string, object?>("type", messageType));
         }
     }
 

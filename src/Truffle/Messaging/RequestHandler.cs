@@ -14,7 +14,10 @@ namespace Truffle.Messaging;
 /// </summary>
 internal sealed partial class RequestHandler : IAsyncDisposable
 {
-    /// <summary>Requests that may wait for one handler; more are refused at once with a <see cref="BusyError"/> remote error.</summary>
+    /// <summary>
+    /// Requests that may wait for one handler; more are refused at once with a <see cref="BusyError"/> remote error,
+    /// fair by sender: the refused request is one of the sender holding the most (the new one, or its newest waiting).
+    /// </summary>
     public const int QueueCapacity = 1024;
 
     /// <summary>Requests one handler runs at once.</summary>
@@ -51,7 +54,7 @@ internal sealed partial class RequestHandler : IAsyncDisposable
         _time = time;
         _logger = logger;
         _namespaceTag = new KeyValuePair<string, object?>("namespace", messageNamespace);
-        _queue = new HandlerQueue<IncomingRequest>(QueueCapacity, BoundedChannelFullMode.Wait, Concurrency, RunAsync);
+        _queue = new HandlerQueue<IncomingRequest>(QueueCapacity, BoundedChannelFullMode.Wait, Concurrency, static r => r.Message.From, RunAsync, Evicted);
     }
 
     /// <summary>Queues a request without waiting; false when the queue is full or the handler was removed.</summary>
@@ -114,8 +117,24 @@ internal sealed partial class RequestHandler : IAsyncDisposable
         await _reply(message, request.Correlation, flags, reply).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A full queue made room for a request from a sender that holds fewer by evicting the newest request of the
+    /// sender that holds the most: that requester hears "busy" at once, as if it had been refused on arrival.
+    /// </summary>
+    private void Evicted(IncomingRequest request)
+    {
+        InboundMessage message = request.Message;
+        TruffleMetrics.RequestsRefused.Add(1, _namespaceTag);
+        Log.Evicted(_logger, message.Namespace, message.Type, message.From);
+        string text = $"The responder's queue for {message.Namespace}/{message.Type} is full ({QueueCapacity} requests waiting); try again later.";
+        _ = _reply(message, request.Correlation, EnvelopeFlags.Reply | EnvelopeFlags.RemoteError, RemoteErrors.Encode(BusyError, text));
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(7103, LogLevel.Warning, "The request queue for {Namespace}/{Type} is full; a waiting request from {From}, the sender holding the most, was refused to make room")]
+        public static partial void Evicted(ILogger logger, string @namespace, string type, string from);
+
         [LoggerMessage(7101, LogLevel.Error, "The request handler for {Namespace}/{Type} from {From} threw; the requester gets a remote error")]
         public static partial void Failed(ILogger logger, string @namespace, string type, string from, Exception exception);
 

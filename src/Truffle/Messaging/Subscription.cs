@@ -12,7 +12,8 @@ namespace Truffle.Messaging;
 /// </summary>
 /// <remarks>
 /// <para>
-/// When the queue is full the <see cref="SubscriptionOptions.Overflow"/> policy drops a message; every drop is
+/// When the queue is full the <see cref="SubscriptionOptions.Overflow"/> policy drops a message of the sender that
+/// holds the most queued messages (fair by sender: one device's flood cannot push another's messages out); every drop is
 /// counted in <see cref="TruffleMetrics.MessagesDropped"/> (tag <c>namespace</c>). Drops are logged as a warning on
 /// the first drop and then once every <see cref="DropLogInterval"/> drops, so a flooded subscription cannot flood
 /// the log as well.
@@ -60,7 +61,7 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
         _logger = logger;
         _namespaceTag = new KeyValuePair<string, object?>("namespace", messageNamespace);
         BoundedChannelFullMode fullMode = options.Overflow == OverflowPolicy.DropNewest ? BoundedChannelFullMode.DropWrite : BoundedChannelFullMode.DropOldest;
-        _queue = new HandlerQueue<InboundMessage>(options.Capacity, fullMode, pumps: 1, InvokeAsync, OnDropped);
+        _queue = new HandlerQueue<InboundMessage>(options.Capacity, fullMode, pumps: 1, static m => m.From, InvokeAsync, OnDropped);
     }
 
     /// <summary>The namespace this subscription receives.</summary>

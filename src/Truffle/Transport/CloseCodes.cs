@@ -23,4 +23,16 @@ internal static class CloseCodes
 
     /// <summary>The node is leaving (after its goodbye).</summary>
     public const int Goodbye = 4004;
+
+    /// <summary>
+    /// The peer is a slow consumer: its send queue stayed over the bound for <see cref="TransportOptions.SlowConsumerTimeout"/>,
+    /// or reached <see cref="TransportOptions.MaxQueuedBytes"/>. The connection is aborted; only this side sees the code.
+    /// </summary>
+    public const int SlowConsumer = 4005;
+
+    /// <summary>
+    /// Nothing arrived from the peer for <see cref="TransportOptions.KeepAliveTimeout"/> while this side waited to read
+    /// (a silent peer, or a frame that never completes). The connection is aborted; only this side sees the code.
+    /// </summary>
+    public const int KeepAliveTimeout = 4006;
 }

@@ -36,6 +36,14 @@ internal sealed record Hello(
     /// <summary>The capability of an observer: a device that is never a candidate and never counts toward a quorum.</summary>
     public const string ObserverCapability = "observer";
 
+    /// <summary>
+    /// The fingerprint of each wire namespace the sender's build declares (docs/schema-evolution.md); empty from a
+    /// build that sends none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Schemas { get; init; } = EmptySchemas;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptySchemas = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>True when the sender joins as an observer (<see cref="ObserverCapability"/>).</summary>
     public bool IsObserver => Capabilities.Contains(ObserverCapability);
 }

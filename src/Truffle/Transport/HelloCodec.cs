@@ -7,7 +7,8 @@ namespace Truffle.Transport;
 /// <summary>
 /// Writes and reads <see cref="Hello"/> as a MessagePack map with camelCase keys and <c>kind = "hello"</c>. Unknown
 /// keys are skipped; <c>kind</c>, <c>version</c>, <c>appId</c> and <c>deviceId</c> are required, every other key
-/// defaults (empty string, 0, false, no capabilities, no metadata).
+/// defaults (empty string, 0, false, no capabilities, no metadata, no schemas). <c>schemas</c> (namespace to
+/// fingerprint) is the last key: a reader that predates it skips it as an unknown key.
 /// </summary>
 internal static class HelloCodec
 {
@@ -19,7 +20,7 @@ internal static class HelloCodec
     {
         ArgumentNullException.ThrowIfNull(hello);
         var writer = new MessagePackWriter(output);
-        writer.WriteMapHeader(13);
+        writer.WriteMapHeader(14);
         writer.Write("kind");
         writer.Write("hello");
         writer.Write("version");
@@ -46,6 +47,14 @@ internal static class HelloCodec
         writer.Write("metadata");
         writer.WriteMapHeader(hello.Metadata.Count);
         foreach (KeyValuePair<string, string> pair in hello.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            writer.Write(pair.Key);
+            writer.Write(pair.Value);
+        }
+
+        writer.Write("schemas");
+        writer.WriteMapHeader(hello.Schemas.Count);
+        foreach (KeyValuePair<string, string> pair in hello.Schemas.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             writer.Write(pair.Key);
             writer.Write(pair.Value);
@@ -107,6 +116,7 @@ internal static class HelloCodec
         int priority = 0;
         IReadOnlyList<string> capabilities = [];
         IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, string> schemas = new Dictionary<string, string>(StringComparer.Ordinal);
 
         int count = reader.ReadMapHeader();
         for (int i = 0; i < count; i++)
@@ -127,6 +137,7 @@ internal static class HelloCodec
                 case "priority": priority = reader.ReadInt32(); break;
                 case "capabilities": capabilities = ReadStrings(ref reader); break;
                 case "metadata": metadata = ReadStringMap(ref reader); break;
+                case "schemas": schemas = ReadStringMap(ref reader); break;
                 default: MessagePackSkip.Value(ref reader); break;
             }
         }
@@ -142,7 +153,10 @@ internal static class HelloCodec
         }
 
         var hello = new Hello(
-            version!.Value, appId!, deviceId!, deviceName, deviceType, os, tailscaleId, incarnation, preferPrimary, priority, capabilities, metadata);
+            version!.Value, appId!, deviceId!, deviceName, deviceType, os, tailscaleId, incarnation, preferPrimary, priority, capabilities, metadata)
+        {
+            Schemas = schemas,
+        };
         problem = HelloLimits.Check(hello);
         return problem is null ? hello : null;
     }

@@ -32,7 +32,29 @@ internal static class HelloLimits
             ?? TooLong(hello.Os, MaxTextLength, "os")
             ?? TooLong(hello.TailscaleId, MaxTextLength, "tailscaleId")
             ?? CheckCapabilities(hello.Capabilities)
-            ?? CheckMetadata(hello.Metadata);
+            ?? CheckMetadata(hello.Metadata)
+            ?? CheckSchemas(hello.Schemas);
+    }
+
+    /// <summary>Wire namespaces with a fingerprint in a hello.</summary>
+    public const int MaxSchemas = 256;
+
+    private static string? CheckSchemas(IReadOnlyDictionary<string, string> schemas)
+    {
+        if (schemas.Count > MaxSchemas)
+        {
+            return "too_many_schemas";
+        }
+
+        foreach ((string key, string value) in schemas)
+        {
+            if ((TooLong(key, MaxKeyLength, "schema_namespace") ?? TooLong(value, MaxKeyLength, "schema_fingerprint")) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Null when <paramref name="metadata"/> is within the limits; otherwise why not.</summary>

@@ -62,16 +62,19 @@ internal sealed partial class PeerConnection
                 throw new HandshakeException((int)WebSocketCloseStatus.ProtocolError, $"Upgrade request refused: {refused}.");
             }
 
-            socket = WebSocket.CreateFromStream(incoming.Stream, new WebSocketCreationOptions
+            // No timeout for .NET's keep-alive: it sends a heartbeat every interval and the watchdog applies the
+            // deadline, which .NET's own would miss for a peer that sends but never reads or answers.
+            var watched = new WatchedStream(incoming.Stream, options.Time);
+            socket = WebSocket.CreateFromStream(watched, new WebSocketCreationOptions
             {
                 IsServer = true,
                 KeepAliveInterval = options.KeepAliveInterval,
-                KeepAliveTimeout = options.KeepAliveTimeout,
+                KeepAliveTimeout = Timeout.InfiniteTimeSpan,
             });
             Hello remote = await HelloExchange.RunAsync(
                 socket, local, incoming.RemoteIdentity?.NodeId, admit, options, logger, incoming.RemoteAddress, cancellationToken).ConfigureAwait(false);
             TransportLog.Connected(logger, remote.DeviceId, remote.DeviceName, false);
-            return new PeerConnection(socket, incoming, null, remote, isOutgoing: false, options, logger);
+            return new PeerConnection(socket, watched, incoming, null, remote, isOutgoing: false, options, logger);
         }
         catch
         {
@@ -101,6 +104,7 @@ internal sealed partial class PeerConnection
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ILogger logger = loggerFactory.CreateLogger<PeerConnection>();
         BridgeConnection? bridge = null;
+        WatchedStream? watched = null;
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -109,7 +113,8 @@ internal sealed partial class PeerConnection
             ConnectCallback = async (_, token) =>
             {
                 bridge = await dial(token).ConfigureAwait(false);
-                return bridge.Stream;
+                watched = new WatchedStream(bridge.Stream, options.Time);
+                return watched;
             },
         };
         var invoker = new HttpMessageInvoker(handler);
@@ -117,7 +122,7 @@ internal sealed partial class PeerConnection
         socket.Options.HttpVersion = HttpVersion.Version11;
         socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
         socket.Options.KeepAliveInterval = options.KeepAliveInterval;
-        socket.Options.KeepAliveTimeout = options.KeepAliveTimeout;
+        socket.Options.KeepAliveTimeout = Timeout.InfiniteTimeSpan;
         try
         {
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -129,7 +134,7 @@ internal sealed partial class PeerConnection
             Hello remote = await HelloExchange.RunAsync(
                 socket, local, expectedTailscaleId, admit, options, logger, bridge!.RemoteAddress, cancellationToken).ConfigureAwait(false);
             TransportLog.Connected(logger, remote.DeviceId, remote.DeviceName, true);
-            return new PeerConnection(socket, bridge, invoker, remote, isOutgoing: true, options, logger);
+            return new PeerConnection(socket, watched!, bridge, invoker, remote, isOutgoing: true, options, logger);
         }
         catch
         {

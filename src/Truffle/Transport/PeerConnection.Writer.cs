@@ -38,7 +38,8 @@ internal sealed partial class PeerConnection
 
     /// <summary>
     /// Queues an envelope even when the queue is over its bound (see <see cref="IPeerLink.SendOverBound"/>); false
-    /// only when the connection is closing or the envelope breaks the limits.
+    /// when the connection is closing, the envelope breaks the limits, or <see cref="TransportOptions.MaxQueuedBytes"/>
+    /// are queued already (the connection is then cut as a slow consumer).
     /// </summary>
     public bool SendOverBound(in Envelope envelope) => Enqueue(envelope, force: true);
 
@@ -51,7 +52,17 @@ internal sealed partial class PeerConnection
             return false;
         }
 
-        return _queue.TryEnqueue(envelope, force, out _) == EnqueueResult.Queued;
+        switch (_queue.TryEnqueue(envelope, force, out _))
+        {
+            case EnqueueResult.Queued:
+                return true;
+            case EnqueueResult.Overflow:
+                TransportMetrics.EnvelopeDropped("send_queue_overflow");
+                Cut(CloseCodes.SlowConsumer, "slow_consumer");
+                return false;
+            default:
+                return false;
+        }
     }
 
     private async ValueTask WaitAndSendAsync(Envelope envelope, Task progress, CancellationToken cancellationToken)

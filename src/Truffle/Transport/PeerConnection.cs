@@ -24,7 +24,14 @@ namespace Truffle.Transport;
 /// queued; an envelope is never split). Overflow policy, with <see cref="TransportOptions.SendQueueBytes"/> as the
 /// bound on bytes queued and not yet sent: <see cref="SendAsync"/> waits while the queue is over the bound;
 /// <see cref="TrySend"/> never waits and returns false instead (the caller counts its drop);
-/// <see cref="SendOverBound"/> queues even over the bound, for traffic that must neither wait nor be lost.
+/// <see cref="SendOverBound"/> queues even over the bound, for traffic that must neither wait nor be lost, up to
+/// <see cref="TransportOptions.MaxQueuedBytes"/>.
+/// </para>
+/// <para>
+/// Bounds (see PeerConnection.Watchdog.cs): a peer that keeps the queue over the bound for
+/// <see cref="TransportOptions.SlowConsumerTimeout"/>, or fills it to <see cref="TransportOptions.MaxQueuedBytes"/>, is
+/// a slow consumer (4005); one from which nothing arrives for <see cref="TransportOptions.KeepAliveTimeout"/> while
+/// this side reads is dead (4006). Either is cut at once.
 /// </para>
 /// </remarks>
 internal sealed partial class PeerConnection : IPeerConnection
@@ -33,6 +40,7 @@ internal sealed partial class PeerConnection : IPeerConnection
     private static readonly TimeSpan CloseStepTimeout = TimeSpan.FromSeconds(1);
 
     private readonly WebSocket _socket;
+    private readonly WatchedStream _stream;
     private readonly BridgeConnection _bridge;
     private readonly IDisposable? _invoker;
     private readonly TransportOptions _options;
@@ -54,15 +62,17 @@ internal sealed partial class PeerConnection : IPeerConnection
     private string? _localCloseReason;
 
     private PeerConnection(
-        WebSocket socket, BridgeConnection bridge, IDisposable? invoker, Hello remote, bool isOutgoing, TransportOptions options, ILogger logger)
+        WebSocket socket, WatchedStream stream, BridgeConnection bridge, IDisposable? invoker, Hello remote, bool isOutgoing, TransportOptions options,
+        ILogger logger)
     {
         _socket = socket;
+        _stream = stream;
         _bridge = bridge;
         _invoker = invoker;
         _options = options;
         _limits = new EnvelopeLimits(options.MaxNameBytes, options.MaxEnvelopeBytes);
         _logger = logger;
-        _queue = new SendQueue(options.SendQueueBytes);
+        _queue = new SendQueue(options.SendQueueBytes, options.MaxQueuedBytes, options.Time);
         Remote = remote;
         IsOutgoing = isOutgoing;
     }
@@ -104,6 +114,7 @@ internal sealed partial class PeerConnection : IPeerConnection
         }
 
         _handler = handler;
+        StartWatchdog();
         _writeLoop = Task.Run(WriteLoopAsync);
         _ = Task.Run(ReadLoopAsync);
     }
@@ -201,6 +212,7 @@ internal sealed partial class PeerConnection : IPeerConnection
         }
 
         _queue.Close();
+        _watchdog?.Dispose();
         await WaitQuietlyAsync(_writeLoop).ConfigureAwait(false);
         _socket.Dispose();
         _invoker?.Dispose();

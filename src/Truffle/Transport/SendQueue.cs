@@ -6,12 +6,16 @@ namespace Truffle.Transport;
 /// <summary>
 /// The outgoing side of one connection: senders serialize envelopes into the pending batch under a short lock; the
 /// one writer swaps the pending batch with the one it has just sent (double buffering, no allocation per envelope)
-/// and sends it. Queued bytes count until the writer has sent them, which is what the bound applies to.
+/// and sends it. Queued bytes count until the writer has sent them, which is what the bound applies to. Forced
+/// envelopes may pass the bound, never the hard limit; the queue notes since when it has been over the bound, for the
+/// slow-consumer rule.
 /// </summary>
 internal sealed class SendQueue : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly long _boundBytes;
+    private readonly long _maxBytes;
+    private readonly TimeProvider _time;
     private readonly Channel<bool> _signal =
         Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -22,9 +26,30 @@ internal sealed class SendQueue : IDisposable
     private bool _progressAwaited;
     private bool _accepting = true;
     private bool _closed;
+    private long _overBoundSince;
 
-    /// <summary>Creates a queue on which senders wait once more than <paramref name="boundBytes"/> are queued.</summary>
-    public SendQueue(long boundBytes) => _boundBytes = boundBytes;
+    /// <summary>
+    /// Creates a queue on which senders wait once more than <paramref name="boundBytes"/> are queued, and that refuses
+    /// even forced envelopes once <paramref name="maxBytes"/> are.
+    /// </summary>
+    public SendQueue(long boundBytes, long maxBytes, TimeProvider time)
+    {
+        _boundBytes = boundBytes;
+        _maxBytes = Math.Max(boundBytes, maxBytes);
+        _time = time;
+    }
+
+    /// <summary>The <see cref="TimeProvider.GetTimestamp"/> since which more than the bound is queued; 0 when not.</summary>
+    public long OverBoundSince
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _overBoundSince;
+            }
+        }
+    }
 
     /// <summary>Bytes serialized and not yet sent.</summary>
     public long QueuedBytes
@@ -60,10 +85,19 @@ internal sealed class SendQueue : IDisposable
                 return EnqueueResult.Full;
             }
 
+            if (force && _queuedBytes >= _maxBytes)
+            {
+                return EnqueueResult.Overflow;
+            }
+
             int before = _pending.Length;
             EnvelopeCodec.Write(_pending, envelope);
             _pending.MarkEnvelopeEnd();
             _queuedBytes += _pending.Length - before;
+            if (_queuedBytes > _boundBytes && _overBoundSince == 0)
+            {
+                _overBoundSince = Math.Max(1, _time.GetTimestamp());
+            }
         }
 
         _signal.Writer.TryWrite(true);
@@ -121,6 +155,11 @@ internal sealed class SendQueue : IDisposable
         lock (_gate)
         {
             _queuedBytes -= bytes;
+            if (_queuedBytes <= _boundBytes)
+            {
+                _overBoundSince = 0;
+            }
+
             if (_progressAwaited)
             {
                 wake = _progress;
@@ -220,4 +259,7 @@ internal enum EnqueueResult
 
     /// <summary>Not queued: the connection is closing or closed.</summary>
     Closed,
+
+    /// <summary>Not queued: the hard limit is reached, even for a forced envelope; the peer is a slow consumer.</summary>
+    Overflow,
 }

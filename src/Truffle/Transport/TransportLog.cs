@@ -49,4 +49,7 @@ internal static partial class TransportLog
 
     [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Handshake with {Remote} failed")]
     public static partial void HandshakeFailed(ILogger logger, string remote, Exception exception);
+
+    [LoggerMessage(EventId = 4016, Level = LogLevel.Warning, Message = "Connection to {DeviceId} cut ({CloseCode}): {Reason}; {QueuedBytes} bytes were queued")]
+    public static partial void Cut(ILogger logger, string deviceId, int closeCode, string reason, long queuedBytes);
 }

@@ -13,4 +13,7 @@ internal static class TransportMetrics
 
     public static void EnvelopeDropped(string reason) =>
         TruffleMetrics.EnvelopesDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public static void Disconnected(string reason) =>
+        TruffleMetrics.TransportDisconnects.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -25,6 +25,13 @@ internal static class TruffleMetrics
     public static readonly Counter<long> DecodeErrors =
         Meter.CreateCounter<long>("truffle.decode.errors", "{error}", "Payloads that failed to deserialize.");
 
+    /// <summary>
+    /// Messages and requests received whose type no generated assembly of this process declares (tags
+    /// <c>namespace</c>, <c>type</c>): usually a device on another version of the app (docs/schema-evolution.md).
+    /// </summary>
+    public static readonly Counter<long> UnknownMessages =
+        Meter.CreateCounter<long>("truffle.messages.unknown", "{message}", "Messages received whose type this build does not declare.");
+
     /// <summary>Bridge connections closed because their header or session token was wrong (tags <c>reason</c>, <c>port</c>).</summary>
     public static readonly Counter<long> BridgeRejected =
         Meter.CreateCounter<long>("truffle.bridge.rejected", "{connection}", "Bridge connections dropped for a bad header or session token.");
@@ -48,6 +55,10 @@ internal static class TruffleMetrics
     /// <summary>Handshakes that ended in a rejection, by either side (tag <c>code</c>: the close code).</summary>
     public static readonly Counter<long> HandshakeRejected =
         Meter.CreateCounter<long>("truffle.transport.handshake.rejected", "{connection}", "Node connections refused during the upgrade or hello exchange.");
+
+    /// <summary>Connections this node cut for breaking a resource bound (tag <c>reason</c>: slow_consumer, keepalive_timeout).</summary>
+    public static readonly Counter<long> TransportDisconnects =
+        Meter.CreateCounter<long>("truffle.transport.disconnects", "{connection}", "Node connections cut for a slow consumer or a keep-alive timeout.");
 
     /// <summary>Failed attempts to open an outgoing node connection.</summary>
     public static readonly Counter<long> ConnectFailures =

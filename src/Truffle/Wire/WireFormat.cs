@@ -147,4 +147,16 @@ public static class WireFormat
     /// <summary>The generated formatter of an annotated type declared in another assembly.</summary>
     public static IMessagePackFormatter<T> FormatterOf<T>()
         where T : ITruffleSerializable<T> => T.Formatter;
+
+    /// <summary>
+    /// The failure of reading a map that lacks a member with no default: a device on another version of the app does
+    /// not write it (see docs/schema-evolution.md). Generated formatters throw it, so it is a decode failure like any
+    /// other malformed input, with the type and the member named.
+    /// </summary>
+    /// <param name="type">The C# type being read.</param>
+    /// <param name="member">The C# member that has no value.</param>
+    /// <param name="key">The member's key on the wire.</param>
+    public static MessagePackSerializationException MissingMember(string type, string member, string key) =>
+        new($"{type}.{member} (key '{key}') is missing: the sender's version of {type} does not write it and it has no default. " +
+            "Give it a default or make it nullable, or keep the sender's key with [TruffleName].");
 }

@@ -57,6 +57,10 @@ internal sealed partial record Everything(
     Dictionary<string, List<int?>> Deep,
     List<string?> SparseNames);
 
+/// <summary>Members that a sender's older version may lack: each has a value to take.</summary>
+[TruffleMessage("roundtrip")]
+internal sealed partial record Optional(int Int, string? MaybeText, int? MaybeInt, ImmutableArray<string> Tags, List<string>? MaybeNames);
+
 [TruffleMessage("roundtrip")]
 internal sealed partial record Inner(string Name, int Value);
 

@@ -60,22 +60,30 @@ public sealed class WireCompatibilityTests
     }
 
     [Fact]
-    public void Missing_keys_take_defaults_and_non_nullable_collections_are_empty()
+    public void Missing_keys_of_value_types_and_nullable_members_take_their_defaults()
     {
-        byte[] empty = [0x80];
+        Optional value = TruffleSerializer.Deserialize<Optional>(new byte[] { 0x80 });
 
-        Everything value = TruffleSerializer.Deserialize<Everything>(empty);
-
-        Assert.Equal(string.Empty, value.Text);
         Assert.Null(value.MaybeText);
         Assert.Equal(0, value.Int);
-        Assert.Empty(value.Names);
-        Assert.Empty(value.Numbers);
         Assert.False(value.Tags.IsDefault);
         Assert.Empty(value.Tags);
-        Assert.Empty(value.Counts);
-        Assert.Empty(value.Bytes);
         Assert.Null(value.MaybeInt);
+        Assert.Null(value.MaybeNames);
+    }
+
+    [Fact]
+    public void A_missing_non_nullable_reference_member_without_a_default_fails_naming_the_type_and_member()
+    {
+        byte[] bytes = MessagePackMaps.Write((ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(1);
+            w.Write("value");
+            w.Write(7);
+        });
+
+        var error = Assert.Throws<TruffleSerializationException>(() => TruffleSerializer.Deserialize<Inner>(bytes));
+        Assert.Contains("Inner.Name (key 'name') is missing", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class ElectionMessageCodecTests
     [InlineData(1, 42UL, false)]
     [InlineData(2, 42UL, true)]
     [InlineData(2, 41UL, false)]
-    [InlineData(3, ulong.MaxValue, false)]
+    [InlineData(3, ElectionMessageCodec.MaxTerm, false)]
     [InlineData(4, 7UL, true)]
     [InlineData(5, 0UL, false)]
     [InlineData(6, 300UL, false)]
@@ -23,6 +23,15 @@ public sealed class ElectionMessageCodecTests
 
         Assert.True(ElectionMessageCodec.TryRead(payload, out ElectionMessage read));
         Assert.Equal(message, read);
+    }
+
+    [Fact]
+    public void A_vote_carries_its_candidate()
+    {
+        var vote = new ElectionMessage(ElectionMessageKind.Vote, 12, Granted: true, "device-a");
+
+        Assert.True(ElectionMessageCodec.TryRead(ElectionMessageCodec.Encode(vote), out ElectionMessage read));
+        Assert.Equal(vote, read);
     }
 
     [Fact]
@@ -54,7 +63,11 @@ public sealed class ElectionMessageCodecTests
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 0xc0 })]                         // nil
     [InlineData(new byte[] { 0x92, 0x00, 0x01 })]             // two fields
-    [InlineData(new byte[] { 0x93, 0x07, 0x01, 0xc2 })]       // unknown kind
+    [InlineData(new byte[] { 0x93, 0x09, 0x01, 0xc2 })]       // unknown kind
+    [InlineData(new byte[] { 0x93, 0x07, 0x01, 0xc3 })]       // a vote that names nobody
+    [InlineData(new byte[] { 0x94, 0x07, 0x01, 0xc3, 0xa0 })] // a vote for the empty id
+    [InlineData(new byte[] { 0x93, 0x00, 0xcf, 0x40, 0, 0, 0, 0, 0, 0, 1, 0xc2 })] // a term above MaxTerm
+    [InlineData(new byte[] { 0x93, 0x00, 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc2 })] // 2^64 - 1
     [InlineData(new byte[] { 0x93, 0xff, 0x01, 0xc2 })]       // negative kind
     [InlineData(new byte[] { 0x93, 0x00, 0xff, 0xc2 })]       // negative term
     [InlineData(new byte[] { 0x93, 0x00, 0x01, 0x01 })]       // granted not a bool

@@ -5,7 +5,7 @@ using Xunit;
 namespace Truffle.Tests.Mesh;
 
 /// <summary>Single rules, driven by hand against one election.</summary>
-public sealed class ElectionRulesTests
+public sealed partial class ElectionRulesTests
 {
     private static readonly ElectionMember s_self = new("b", PreferPrimary: false, Priority: 0);
     private static readonly ElectionMember s_better = new("a", PreferPrimary: false, Priority: 0);
@@ -35,16 +35,16 @@ public sealed class ElectionRulesTests
     }
 
     [Fact]
-    public void Higher_term_from_any_envelope_makes_a_primary_step_down_and_forget_the_primary()
+    public void A_higher_term_in_one_members_envelope_is_not_believed_it_only_makes_the_node_ask()
     {
         using Election election = Create(term: 5);
         election.Start(peersExpected: false);
-        Assert.Equal(new ElectionState(MeshRole.Primary, "b", 6), election.State);
         election.MemberJoined(s_worse);
 
         election.ObserveTerm("c", 9);
 
-        Assert.Equal(new ElectionState(MeshRole.None, null, 9), election.State);
+        Assert.Equal(new ElectionState(MeshRole.Primary, "b", 6), election.State);
+        Assert.Contains(("*", new ElectionMessage(ElectionMessageKind.SupportQuery, 6)), _output.Sent);
     }
 
     [Fact]
@@ -54,6 +54,7 @@ public sealed class ElectionRulesTests
         election.MemberJoined(s_better);
         election.MemberJoined(s_worse);
         election.Start(peersExpected: true);
+        election.Receive("a", new ElectionMessage(ElectionMessageKind.Vote, 5, Granted: true, "c"));
         election.Receive("c", new ElectionMessage(ElectionMessageKind.Heartbeat, 5));
         election.MemberLost("c");
 

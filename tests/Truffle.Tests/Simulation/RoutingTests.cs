@@ -68,4 +68,32 @@ public sealed class RoutingTests
 
         Assert.Equal(["n2"], network["n1"].Received.Select(r => r.Message.From));
     }
+
+    [Fact]
+    public void Naming_a_newer_term_makes_nobody_a_relay_and_changes_no_term_or_primary()
+    {
+        SimulatedNetwork network = SimulatedNetwork.WithNodes(3, seed: 7);
+        network.StartAndSettle();
+        SimNode liar = network["n2"];
+        Truffle.Mesh.ElectionState state = liar.Mesh.State;
+        SimConnection toN1 = network.OpenConnections.Single(c => c.Owner == liar && c.DeviceId == "n1");
+
+        // The attack of issue 10: a "relay" of a newer term, as another device and as the receiver itself, with a
+        // sequence number meant to poison the replay window of the device it names.
+        foreach (string claimed in new[] { "n0", "n1" })
+        {
+            for (ulong ahead = 1; ahead <= 3; ahead++)
+            {
+                toN1.TrySend(new Envelope(EnvelopeKind.App, Traffic.Namespace, "m", From: claimed, To: "n1", 1UL << 62, state.Term + ahead, 0, EnvelopeFlags.None, new byte[12]));
+            }
+        }
+
+        network.Run(TimeSpan.FromSeconds(2));
+        Assert.True(network["n0"].Mesh.Post("n1", Traffic.Namespace, "m", new byte[3]));
+        network.Run(TimeSpan.FromSeconds(1));
+        Deliveries.Drain(network);
+
+        Assert.Equal(["n0"], network["n1"].Received.Select(r => r.Message.From));
+        Assert.All(network.Nodes, n => Assert.Equal((state.PrimaryId, state.Term), (n.Mesh.State.PrimaryId, n.Mesh.State.Term)));
+    }
 }

@@ -31,6 +31,28 @@ public sealed class HelloCodecTests
     }
 
     [Fact]
+    public void Schemas_round_trip_as_the_last_key_and_a_reader_that_skips_them_reads_the_rest()
+    {
+        Hello original = Loopback.Hello("a") with { Schemas = new Dictionary<string, string> { ["notes"] = "0a1b2c3d", ["chat"] = "ffee0011" } };
+        byte[] bytes = HelloCodec.Encode(original);
+
+        Hello? read = HelloCodec.TryRead(bytes, out string? problem);
+        var reader = new MessagePackReader(bytes);
+        int count = reader.ReadMapHeader();
+        string? last = null;
+        for (int i = 0; i < count; i++)
+        {
+            last = reader.ReadString();
+            reader.Skip();
+        }
+
+        Assert.Null(problem);
+        Assert.Equal(original.Schemas.OrderBy(p => p.Key, StringComparer.Ordinal), read!.Schemas.OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Equal("schemas", last);
+        Assert.True(reader.End);
+    }
+
+    [Fact]
     public void Unknown_keys_are_skipped_and_missing_optional_keys_default()
     {
         byte[] bytes = Map(w =>

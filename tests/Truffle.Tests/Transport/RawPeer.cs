@@ -18,13 +18,14 @@ internal sealed class RawPeer : IAsyncDisposable
     private RawPeer(NetworkStream stream)
     {
         _stream = stream;
-        _socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false });
+        // No heartbeat of its own: the tests that write raw frames must be the only writer.
+        _socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
     }
 
     /// <summary>Upgrades by hand (a few bytes, no HTTP stack to warm up), so short hello timeouts stay deterministic.</summary>
-    public static async Task<RawPeer> ConnectAsync(Loopback loopback)
+    public static async Task<RawPeer> ConnectAsync(Loopback loopback, int? socketBufferBytes = null)
     {
-        var stream = new NetworkStream(await loopback.RawConnectAsync(), ownsSocket: true);
+        var stream = new NetworkStream(await loopback.RawConnectAsync(socketBufferBytes), ownsSocket: true);
         const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"GET /ws HTTP/1.1\r\nHost: truffle\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
@@ -57,6 +58,9 @@ internal sealed class RawPeer : IAsyncDisposable
         (_, byte[] acceptance) = await ReceiveAsync();
         return acceptance.Length == 0 ? remote : throw new InvalidOperationException("no acceptance");
     }
+
+    /// <summary>Writes bytes to the stream under the WebSocket, as they are: frames no WebSocket would send.</summary>
+    public Task SendRawAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask().WaitAsync(Test.Timeout);
 
     public Task SendAsync(byte[] bytes, WebSocketMessageType type = WebSocketMessageType.Binary) =>
         _socket.SendAsync(bytes, type, true, CancellationToken.None).WaitAsync(Test.Timeout);

@@ -1,0 +1,6 @@
+using Truffle;
+
+namespace SchemaLock;
+
+[TruffleMessage("notes")]
+public partial record Memo(string Id, int Stars);
