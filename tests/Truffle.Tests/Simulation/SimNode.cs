@@ -81,6 +81,9 @@ internal sealed class SimNode
     public IEnumerable<string> ConnectedPeers =>
         Alive ? Mesh.Devices.Where(d => d.IsOnline).Select(d => d.Id).Order(StringComparer.Ordinal) : [];
 
+    /// <summary>Messages of the traffic namespace the running process's mesh handed to its bus.</summary>
+    public long Delivered => Alive ? _counts.DeliveredCount : 0;
+
     public DateTimeOffset? NextDue => Alive ? _clock!.NextDue() : null;
 
     /// <summary>The running process's timers due by <paramref name="time"/>, for a failure message.</summary>
@@ -292,6 +295,8 @@ internal sealed class SimNode
     {
         private long _delivered;
         private long _handled;
+
+        public long DeliveredCount => Interlocked.Read(ref _delivered);
 
         public bool AllHandled => Interlocked.Read(ref _handled) == Interlocked.Read(ref _delivered);
 
