@@ -61,6 +61,9 @@ internal sealed class SimNode
 
     public bool Alive { get; private set; }
 
+    /// <summary>When the running process (or the last one) started.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
     public bool Paused { get; private set; }
 
     /// <summary>This device's sync settings (a state directory of its own, ...); the network's when null.</summary>
@@ -112,7 +115,8 @@ internal sealed class SimNode
         }
 
         _store.NewIncarnation();
-        _clock = new NodeClock(this, _network.Clock);
+        StartedAt = _network.Now;
+        _clock = new NodeClock(this, _network.Clock, _network.TimerScheduled);
         _held.Clear();
         Paused = false;
         Network = new SimPeerNetwork(_network, this);

@@ -18,24 +18,30 @@ internal sealed class WireTally
 
     public long Bytes { get; private set; }
 
+    /// <summary>Entries of every sync digest carried.</summary>
+    public long DigestEntries { get; private set; }
+
     /// <summary>One envelope of <paramref name="bytes"/> sent by <paramref name="from"/>.</summary>
     public void Add(SimNode from, in Envelope envelope, int bytes)
     {
         Envelopes++;
         Bytes += bytes;
         Bump(_byDevice, from.Id, bytes);
-        Bump(_byWhat, What(envelope), bytes);
+        Bump(_byWhat, What(envelope, out int digestEntries), bytes);
+        DigestEntries += digestEntries;
     }
 
     /// <summary>The counts now, to subtract from a later snapshot.</summary>
-    public Counts Snapshot() => new(Envelopes, Bytes, new(_byDevice, StringComparer.Ordinal), new(_byWhat, StringComparer.Ordinal));
+    public Counts Snapshot() => new(Envelopes, Bytes, DigestEntries, new(_byDevice, StringComparer.Ordinal), new(_byWhat, StringComparer.Ordinal));
 
     // The election and mesh control messages by type, sync messages by kind, everything else by namespace.
-    private static string What(in Envelope envelope)
+    private static string What(in Envelope envelope, out int digestEntries)
     {
+        digestEntries = 0;
         if (envelope.Namespace == StoreSyncAdapter.Namespace)
         {
             string kind = SyncMessageCodec.TryRead(envelope.Payload, out SyncMessage? message) ? message!.GetType().Name.Replace("Message", "", StringComparison.Ordinal) : "?";
+            digestEntries = message is DigestMessage digest ? digest.Entries.Length : 0;
             return $"{envelope.Kind}:sync/{kind}";
         }
 
@@ -52,12 +58,13 @@ internal sealed class WireTally
 
     /// <summary>The counts at one moment.</summary>
     public sealed record Counts(
-        long Envelopes, long Bytes, Dictionary<string, (long Envelopes, long Bytes)> ByDevice, Dictionary<string, (long Envelopes, long Bytes)> ByWhat)
+        long Envelopes, long Bytes, long DigestEntries, Dictionary<string, (long Envelopes, long Bytes)> ByDevice, Dictionary<string, (long Envelopes, long Bytes)> ByWhat)
     {
         /// <summary>What was carried between <paramref name="before"/> and this snapshot.</summary>
         public Counts Since(Counts before) => new(
             Envelopes - before.Envelopes,
             Bytes - before.Bytes,
+            DigestEntries - before.DigestEntries,
             Minus(ByDevice, before.ByDevice),
             Minus(ByWhat, before.ByWhat));
 

@@ -35,8 +35,9 @@ public sealed class ScaleTests(ITestOutputHelper output)
         Assert.Equal(9, change.Carried.ByWhat.Where(w => w.Key.Contains("sync/", StringComparison.Ordinal)).Sum(w => w.Value.Envelopes));
         Assert.Equal(10 * 9, everyone.Carried.ByWhat.Where(w => w.Key.Contains("sync/", StringComparison.Ordinal)).Sum(w => w.Value.Envelopes));
 
-        // Every device's digest (10 entries each, after every device published) reaches the 9 others once.
+        // Every device's digest reaches the 9 others once, and lists only its own slice (not the 9 replicas it holds).
         Assert.Equal(10 * 9, idle.Carried.ByWhat.Where(w => w.Key.Contains("sync/Digest", StringComparison.Ordinal)).Sum(w => w.Value.Envelopes));
+        Assert.Equal(10 * 9, idle.Carried.DigestEntries);
         Assert.Equal(9, broadcast.Carried.ByWhat.Where(w => w.Key.EndsWith(':' + Traffic.Namespace, StringComparison.Ordinal)).Sum(w => w.Value.Envelopes));
         Assert.True(frozen.Simulated <= run.Network.Timings.Lease + TimeSpan.FromSeconds(1), $"failover after a freeze took {frozen.Simulated}");
         Assert.True(failover.Simulated <= run.Network.Timings.Lease + TimeSpan.FromSeconds(1), $"failover took {failover.Simulated}");
