@@ -5,7 +5,8 @@ namespace Truffle.Benchmarks;
 /// <summary>
 /// Runs the benchmarks chosen on the command line, for example
 /// <c>dotnet run -c Release --project tests/Truffle.Benchmarks -- --filter '*Formatter*'</c>, or the end-to-end mesh
-/// harness with <c>-- mesh</c>, or the failover after a killed primary with <c>-- failover</c>.
+/// harness with <c>-- mesh</c>, or the failover after a killed primary with <c>-- failover</c>, or a mesh of real processes with
+/// <c>-- processes [count]</c>.
 /// See docs/benchmarks.md for the commands and the latest results.
 /// </summary>
 public static class Program
@@ -20,6 +21,11 @@ public static class Program
         if (args is ["throughput", .. var messages])
         {
             return await Mesh.MeshHarness.ThroughputOnlyAsync(messages);
+        }
+
+        if (args is ["processes", .. var processArgs])
+        {
+            return await Mesh.ProcessMesh.RunAsync(processArgs);
         }
 
         if (args is ["failover", .. var rounds])

@@ -128,14 +128,12 @@ public sealed partial class SyncedStore<T>
     /// <inheritdoc/>
     void IStoreCore.AddDigestEntries(List<DigestEntry> entries)
     {
+        // Only the slice this device owns: every owner broadcasts its own entry, so listing replicas as well would
+        // repeat each entry n times to n devices (n^3 bytes per interval across the mesh, 20 MiB per interval at the
+        // primary of 100 devices, docs/scale.md) without reaching anyone the owner's own digest does not.
         if (_seq > 0)
         {
             entries.Add(new DigestEntry(T.StoreId, _engine.LocalDeviceId, _engine.Incarnation, _seq));
-        }
-
-        foreach ((string owner, Replica held) in _replicas)
-        {
-            entries.Add(new DigestEntry(T.StoreId, owner, held.Incarnation, held.Seq));
         }
     }
 

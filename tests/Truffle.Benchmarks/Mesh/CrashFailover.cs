@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 
 namespace Truffle.Benchmarks.Mesh;
 
@@ -32,16 +31,16 @@ internal static class CrashFailover
     private static async Task<double> RoundAsync(int round)
     {
         string root = Directory.CreateTempSubdirectory("truffle-failover-").FullName;
-        var hosts = new List<Host>();
+        var hosts = new List<TestHostProcess>();
         try
         {
             for (int i = 0; i < 3; i++)
             {
-                hosts.Add(Host.Start($"failover{round}", $"node{i}", Path.Combine(root, $"node{i}"), Path.Combine(root, "registry")));
+                hosts.Add(TestHostProcess.Start($"failover{round}", $"node{i}", Path.Combine(root, $"node{i}"), Path.Combine(root, "registry")));
             }
 
             string primary = await AgreedAsync(hosts, previous: null);
-            Host victim = hosts.Single(h => h.DeviceId == primary);
+            TestHostProcess victim = hosts.Single(h => h.DeviceId == primary);
             var clock = Stopwatch.StartNew();
             victim.Kill();
             hosts.Remove(victim);
@@ -50,7 +49,7 @@ internal static class CrashFailover
         }
         finally
         {
-            foreach (Host host in hosts)
+            foreach (TestHostProcess host in hosts)
             {
                 await host.StopAsync();
             }
@@ -60,7 +59,7 @@ internal static class CrashFailover
     }
 
     /// <summary>Waits until every host's last role line names one primary other than <paramref name="previous"/>.</summary>
-    private static async Task<string> AgreedAsync(List<Host> hosts, string? previous)
+    private static async Task<string> AgreedAsync(List<TestHostProcess> hosts, string? previous)
     {
         using var deadline = new CancellationTokenSource(s_patience);
         while (true)
@@ -73,65 +72,6 @@ internal static class CrashFailover
             }
 
             await Task.WhenAny(next).WaitAsync(deadline.Token);
-        }
-    }
-
-    /// <summary>One TestHost process: what its "started" and "role" lines said.</summary>
-    private sealed class Host
-    {
-        private readonly Process _process;
-        private TaskCompletionSource _line = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private Host(Process process)
-        {
-            _process = process;
-            _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-            _process.ErrorDataReceived += (_, _) => { };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public string DeviceId { get; private set; } = "";
-
-        public string? Primary { get; private set; }
-
-        public static Host Start(string app, string name, string state, string registry)
-        {
-            string path = typeof(CrashFailover).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TestHost").Value!;
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string argument in new[] { path, "--app", app, "--name", name, "--state", state, "--loopback", registry })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            return new Host(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
-        }
-
-        public Task NextLineAsync() => Volatile.Read(ref _line).Task;
-
-        public void Kill() => _process.Kill(entireProcessTree: false);
-
-        public async Task StopAsync()
-        {
-            _process.StandardInput.Close();
-            using var deadline = new CancellationTokenSource(s_patience);
-            await _process.WaitForExitAsync(deadline.Token);
-            _process.Dispose();
-        }
-
-        private void OnLine(string? line)
-        {
-            string[] parts = line?.Split(' ') ?? [];
-            if (parts is ["started", var id])
-            {
-                DeviceId = id;
-            }
-            else if (parts is ["role", _, var primary, _])
-            {
-                Primary = primary == "-" ? null : primary;
-            }
-
-            Interlocked.Exchange(ref _line, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 }

@@ -75,6 +75,7 @@ internal sealed class SimConnection : IPeerConnection
         }
 
         _handler = handler;
+        _process.Attached[DeviceId] = _process.Attached.GetValueOrDefault(DeviceId) + 1;
         foreach (Envelope envelope in _early)
         {
             if (!IsClosed)
@@ -159,6 +160,7 @@ internal sealed class SimConnection : IPeerConnection
         if (!IsClosed)
         {
             IsClosed = true;
+            Detach();
             _network.CarryClose(this, null, "connection reset");
             _completion.TrySetResult();
             _network.Closed(this);
@@ -208,8 +210,24 @@ internal sealed class SimConnection : IPeerConnection
         }
 
         IsClosed = true;
+        Detach();
         _handler?.OnClosed(this, new ConnectionClosed(code, reason, null));
         _completion.TrySetResult();
         _network.Closed(this);
+    }
+
+    private void Detach()
+    {
+        if (_handler is not null && _process.Attached.TryGetValue(DeviceId, out int count))
+        {
+            if (count <= 1)
+            {
+                _process.Attached.Remove(DeviceId);
+            }
+            else
+            {
+                _process.Attached[DeviceId] = count - 1;
+            }
+        }
     }
 }

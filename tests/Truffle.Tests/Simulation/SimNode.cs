@@ -61,6 +61,9 @@ internal sealed class SimNode
 
     public bool Alive { get; private set; }
 
+    /// <summary>When the running process (or the last one) started.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
     public bool Paused { get; private set; }
 
     /// <summary>This device's sync settings (a state directory of its own, ...); the network's when null.</summary>
@@ -80,6 +83,9 @@ internal sealed class SimNode
     /// <summary>The devices the running process has a connection to.</summary>
     public IEnumerable<string> ConnectedPeers =>
         Alive ? Mesh.Devices.Where(d => d.IsOnline).Select(d => d.Id).Order(StringComparer.Ordinal) : [];
+
+    /// <summary>Messages of the traffic namespace the running process's mesh handed to its bus.</summary>
+    public long Delivered => Alive ? _counts.DeliveredCount : 0;
 
     public DateTimeOffset? NextDue => Alive ? _clock!.NextDue() : null;
 
@@ -109,7 +115,8 @@ internal sealed class SimNode
         }
 
         _store.NewIncarnation();
-        _clock = new NodeClock(this, _network.Clock);
+        StartedAt = _network.Now;
+        _clock = new NodeClock(this, _network.Clock, _network.TimerScheduled);
         _held.Clear();
         Paused = false;
         Network = new SimPeerNetwork(_network, this);
@@ -292,6 +299,8 @@ internal sealed class SimNode
     {
         private long _delivered;
         private long _handled;
+
+        public long DeliveredCount => Interlocked.Read(ref _delivered);
 
         public bool AllHandled => Interlocked.Read(ref _handled) == Interlocked.Read(ref _delivered);
 

@@ -35,6 +35,12 @@ internal sealed class SimPeerNetwork(SimulatedNetwork network, SimNode node) : I
     /// <summary>When the last peer change reported to this node arrives: later ones arrive no earlier.</summary>
     public long LastAnnouncement { get; set; }
 
+    /// <summary>
+    /// Open connections this process's mesh has taken (started), by device: a count the scale runs read instead of
+    /// <see cref="Truffle.Mesh.MeshNode.Devices"/>, which copies the whole table.
+    /// </summary>
+    public Dictionary<string, int> Attached { get; } = new(StringComparer.Ordinal);
+
     /// <summary>True once the process ended: nothing reaches it any more.</summary>
     public bool Ended { get; set; }
 

@@ -20,6 +20,9 @@ internal sealed partial class SimulatedNetwork
     /// <summary>Envelopes that arrived as route envelopes at a device (the primary relaying or delivering them).</summary>
     public int RouteEnvelopesSeen { get; private set; }
 
+    /// <summary>What the network carried: envelopes and their encoded bytes, by sender and by kind.</summary>
+    public WireTally Carried { get; } = new();
+
     /// <summary>Ends of connections that are open in a process that has not ended.</summary>
     public IEnumerable<SimConnection> OpenConnections => _open.Where(c => !c.IsClosed && !c.ProcessEnded);
 
@@ -132,6 +135,7 @@ internal sealed partial class SimulatedNetwork
         var buffer = new ArrayBufferWriter<byte>(64 + envelope.Payload.Length);
         EnvelopeCodec.Write(buffer, envelope);
         byte[] bytes = buffer.WrittenSpan.ToArray();
+        Carried.Add(from, envelope, bytes.Length);
         long at = Math.Max((Now + Delay()).UtcTicks, connection.LastArrival);
         connection.LastArrival = at;
         int copies = Random.NextDouble() < Conditions.Duplication ? 2 : 1;
