@@ -26,6 +26,9 @@ public sealed class ToolTests(Mesh mesh)
         Assert.Equal(mesh.Nodes.Select(n => n.DeviceId).Order(), devices.Select(d => d.GetProperty("id").GetString()).Order());
         Assert.All(devices, d => Assert.Equal("Member", d.GetProperty("kind").GetString()));
         Assert.Single(devices, d => d.GetProperty("role").GetString() == "Primary" && d.GetProperty("id").GetString() == mesh.First.PrimaryId);
+        Assert.All(devices, d => Assert.Equal(
+            mesh.First.Schemas.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"),
+            d.GetProperty("schemas").EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}")));
 
         // The tool has said goodbye; the members saw an observer come and go and nothing else changed.
         await mesh.UntilAsync(() => mesh.Nodes.All(n => n.Devices.Where(d => d.Kind == DeviceKind.Observer).All(d => !d.IsOnline)));

@@ -14,6 +14,12 @@ internal static class DeviceJson
             metadata[entry.Key] = entry.Value;
         }
 
+        var schemas = new JsonObject();
+        foreach (KeyValuePair<string, string> entry in device.Schemas.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            schemas[entry.Key] = entry.Value;
+        }
+
         return new JsonObject
         {
             ["id"] = device.Id,
@@ -25,6 +31,7 @@ internal static class DeviceJson
             ["online"] = device.IsOnline,
             ["incarnation"] = device.Incarnation,
             ["metadata"] = metadata,
+            ["schemas"] = schemas,
         };
     }
 

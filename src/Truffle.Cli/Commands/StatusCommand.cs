@@ -33,6 +33,7 @@ internal static class StatusCommand
             ["members"] = online.Count(d => d.Kind == DeviceKind.Member),
             ["observers"] = online.Count(d => d.Kind == DeviceKind.Observer),
             ["complete"] = complete,
+            ["schemas"] = SchemaVersions(online),
             ["sidecar"] = new JsonObject { ["path"] = sidecar.Path, ["version"] = sidecar.Version },
         };
         if (output.Json)
@@ -47,6 +48,12 @@ internal static class StatusCommand
         grid.AddRow("primary", node.PrimaryId is null ? "none" : Markup.Escape($"{primaryName} ({node.PrimaryId})"));
         grid.AddRow("term", node.Term.ToString(System.Globalization.CultureInfo.InvariantCulture));
         grid.AddRow("devices", $"{status["members"]} members, {status["observers"]} other observers online");
+        foreach ((string ns, JsonNode? versions) in (JsonObject)status["schemas"]!)
+        {
+            int count = ((JsonArray)versions!).Count;
+            grid.AddRow($"namespace {Markup.Escape(ns)}", count == 1 ? "one schema on every device" : $"[yellow]{count} schemas in use[/]: devices run different versions of its messages");
+        }
+
         grid.AddRow("this tool", Markup.Escape($"{node.DeviceId} (observer)"));
         grid.AddRow("sidecar", Markup.Escape($"{sidecar.Path ?? "not found"} ({sidecar.Reason}): {sidecar.Version ?? sidecar.Problem}"));
         output.Write(grid);
@@ -56,5 +63,20 @@ internal static class StatusCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>Per wire namespace, the distinct fingerprints the online devices' hellos carried.</summary>
+    private static JsonObject SchemaVersions(IEnumerable<TruffleDevice> devices)
+    {
+        var versions = new JsonObject();
+        foreach (IGrouping<string, string> ns in devices
+            .SelectMany(d => d.Schemas)
+            .GroupBy(e => e.Key, e => e.Value, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            versions[ns.Key] = new JsonArray([.. ns.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(v => (JsonNode?)v)]);
+        }
+
+        return versions;
     }
 }

@@ -90,7 +90,7 @@ internal sealed partial class Router
                 ObserveTerm(peer, envelope.Term);
                 Receive(envelope, route: peer);
                 return;
-            case EnvelopeKind.App when IsRelayFromPrimary(peer, envelope.Term):
+            case EnvelopeKind.App when envelope.From != _self && IsRelayFromPrimary(peer, envelope.Term):
                 ObserveTerm(peer, envelope.Term);
                 Receive(envelope, route: peer);
                 return;
