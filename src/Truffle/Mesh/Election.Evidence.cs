@@ -23,7 +23,7 @@ internal sealed partial class Election
 
     /// <summary>
     /// Whether a majority said it supports <paramref name="claimant"/> in <paramref name="term"/>: the claimant itself,
-    /// this node if it voted so, and every member whose latest word names them. With fewer than three members there
+    /// this node if it voted so or follows it, and every member whose latest word names them. With fewer than three members there
     /// is no majority to ask: the claimant's word (checked by the pre-vote rules it ran) is all there is.
     /// </summary>
     private bool HasEvidence(string claimant, ulong term)
@@ -34,7 +34,10 @@ internal sealed partial class Election
             return true;
         }
 
-        int supporters = 1 + (_votedTerm == term && _votedFor == claimant ? 1 : 0);
+        // This node supports the claimant if it voted for it in that term or already follows it there: a member that
+        // joins later and lies about whom it supports must not make this node drop a primary it rightly follows.
+        bool self = !_observer && ((_votedTerm == term && _votedFor == claimant) || (_leaderId == claimant && _term == term));
+        int supporters = 1 + (self ? 1 : 0);
         foreach ((string id, Support word) in _support)
         {
             if (id != claimant && word.Term == term && word.Candidate == claimant)

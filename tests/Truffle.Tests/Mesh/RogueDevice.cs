@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Truffle.Sidecar;
 using Truffle.Tests.Support;
 using Truffle.Tests.Transport;
+using Truffle.Mesh;
 using Truffle.Transport;
 using Truffle.Wire;
 
@@ -111,9 +112,13 @@ internal sealed class RogueDevice : IAsyncDisposable
     /// <summary>The id it says hello as to connections the real devices dial from now on.</summary>
     public void Present(string deviceId) => Volatile.Write(ref _presenting, deviceId);
 
+    /// <summary>Whether its hellos claim the best rank there is (preferring primary, the highest priority).</summary>
+    public bool ClaimsBestRank { get; set; }
+
     /// <summary>A hello as <paramref name="deviceId"/>, from the rogue's own node (so the network check passes).</summary>
     public Hello HelloAs(string deviceId) => new(
-        Hello.CurrentVersion, _appId, deviceId, "rogue", "rogue", "rogue", NodeId, Incarnation: 1, PreferPrimary: false, Priority: 0, [],
+        Hello.CurrentVersion, _appId, deviceId, "rogue", "rogue", "rogue", NodeId, Incarnation: 1, PreferPrimary: ClaimsBestRank,
+        Priority: ClaimsBestRank ? int.MaxValue : 0, [],
         new Dictionary<string, string>());
 
     /// <summary>
@@ -137,6 +142,11 @@ internal sealed class RogueDevice : IAsyncDisposable
     /// <summary>An application envelope with every field chosen by the rogue.</summary>
     public static Envelope App(string from, string to, string messageNamespace, ulong sequence, ulong term, byte[] payload) =>
         new(EnvelopeKind.App, messageNamespace, "forged", from, to, sequence, term, 0, EnvelopeFlags.None, payload);
+
+    /// <summary>An election message of the rogue's choosing, as the control envelope a member sends it in.</summary>
+    public static Envelope Election(string from, string to, ElectionMessage message) =>
+        new(EnvelopeKind.Control, MeshNode.ControlNamespace, "election", from, to, 1, message.Term, 0, EnvelopeFlags.None,
+            ElectionMessageCodec.Encode(message));
 
     /// <summary>Leaves without a goodbye: its connections drop and its node leaves the network.</summary>
     public async ValueTask DisposeAsync()
