@@ -88,7 +88,9 @@ internal static class WatchCommand
         output.Note($"truffle: watching {what} of app '{settings.AppId}' as {node.DeviceId}; Ctrl+C stops.");
         try
         {
-            await Task.WhenAny(done.Task, slices).Unwrap().WaitAsync(cancellationToken).ConfigureAwait(false);
+            // The slice reader ends early only when sync stops under it (or fails): then stop too, with its error.
+            Task stop = store is null ? done.Task : Task.WhenAny(done.Task, slices).Unwrap();
+            await stop.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
