@@ -85,7 +85,7 @@ public sealed partial class SyncEngine : IDisposable
             if (_stores.TryGetValue(T.StoreId, out IStoreCore? existing))
             {
                 return existing as SyncedStore<T> ?? throw new InvalidOperationException(
-                    $"The store id '{T.StoreId}' is already used by another slice type than {typeof(T).Name}.");
+                    $"The store id '{T.StoreId}' is already opened as {Describe(existing)}, not as {typeof(T).Name}.");
             }
 
             created = new SyncedStore<T>(this);
@@ -96,6 +96,33 @@ public sealed partial class SyncEngine : IDisposable
         notes.Run();
         return created;
     }
+
+    /// <summary>
+    /// The store <paramref name="storeId"/> watched without its slice type, created on first use: read-only replicas
+    /// of the other devices' slices as MessagePack maps (for tools such as <c>truffle watch --store</c>). Opening it
+    /// asks every connected device for its slice. This device owns no slice of it.
+    /// </summary>
+    /// <param name="storeId">The store id, as a slice type's <c>[SyncedSlice("id")]</c> names it.</param>
+    /// <exception cref="InvalidOperationException">The store id is already opened typed, with <see cref="Store{T}"/>.</exception>
+    public RawSyncedStore RawStore(string storeId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(storeId);
+        lock (Gate)
+        {
+            if (_stores.TryGetValue(storeId, out IStoreCore? existing))
+            {
+                return existing as RawSyncedStore ?? throw new InvalidOperationException(
+                    $"The store id '{storeId}' is already opened as {Describe(existing)}; read it through that store.");
+            }
+
+            var created = new RawSyncedStore(this, storeId);
+            _stores.Add(storeId, created);
+            created.Open(_devices.Keys);
+            return created;
+        }
+    }
+
+    private static string Describe(IStoreCore store) => store is RawSyncedStore ? "a raw store (RawStore)" : "a typed store (Store<T>)";
 
     /// <summary>
     /// Handles one message from <paramref name="from"/>, the authenticated sender. Thread-safe; never throws: bad

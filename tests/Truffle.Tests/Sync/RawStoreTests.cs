@@ -1,0 +1,96 @@
+using System.Buffers;
+using Truffle.Sync;
+using Truffle.Tests.Simulation;
+using Xunit;
+
+namespace Truffle.Tests.Sync;
+
+/// <summary><c>SyncEngine.RawStore</c>: a store replicated by id alone, as MessagePack maps, on a simulated network.</summary>
+public sealed class RawStoreTests
+{
+    private static readonly TimeSpan Moment = TimeSpan.FromMilliseconds(100);
+
+    [Fact]
+    public async Task A_raw_replica_applies_the_owners_snapshot_and_deltas_by_member_name_to_the_bytes_the_formatter_reads()
+    {
+        SimulatedNetwork net = new(21) { Sync = new SyncOptions { CoalesceWindow = TimeSpan.Zero } };
+        var (a, b) = Pair(net);
+        var sent = new List<SyncMessage>();
+        net.SyncTap = (_, _, message) => { sent.Add(message); return true; };
+        await using IAsyncEnumerator<RawSliceChanged> changes = b.Sync.RawStore("sync-status").ChangesAsync().GetAsyncEnumerator();
+
+        a.Store<Status>().Local = new Status("idle", 50, ["x"], 1);
+        a.Store<Status>().Update(s => s! with { Battery = 40 });
+        net.Run(Moment);
+
+        Assert.Contains(sent, m => m is DeltaMessage); // the second change really travelled as a delta
+        RawSliceChanged first = await Next(changes), second = await Next(changes);
+        Assert.Equal(["text", "battery", "tags", "counter"], first.ChangedMembers.ToArray());
+        Assert.Equal(["battery"], second.ChangedMembers.ToArray());
+        Assert.Equal("a", second.DeviceId);
+        Assert.True(Slices.Same(new Status("idle", 40, ["x"], 1), Read(second.Value!.Value)));
+        Assert.True(Slices.Same(new Status("idle", 40, ["x"], 1), Read(b.Sync.RawStore("sync-status").Remotes["a"])));
+    }
+
+    [Fact]
+    public async Task A_raw_store_opened_late_asks_for_existing_slices_and_shows_a_retirement_and_a_goodbye_as_removals()
+    {
+        SimulatedNetwork net = new(22) { Sync = new SyncOptions { CoalesceWindow = TimeSpan.Zero } };
+        var (a, b) = Pair(net);
+        a.Store<Status>().Local = new Status("idle", 1, [], 0);
+        net.Run(Moment);
+
+        RawSyncedStore raw = b.Sync.RawStore("sync-status"); // after a's slice went out: only a request brings it
+        await using IAsyncEnumerator<RawSliceChanged> changes = raw.ChangesAsync().GetAsyncEnumerator();
+        net.Run(Moment);
+        Assert.Equal(1, Read(raw.Remotes["a"]).Battery);
+        Assert.Equal(1, Read((await Next(changes)).Value!.Value).Battery);
+
+        a.Store<Status>().Local = null;
+        net.Run(Moment);
+        Assert.Null((await Next(changes)).Value);
+        Assert.Empty(raw.Remotes);
+
+        a.Store<Status>().Local = new Status("back", 2, [], 0);
+        net.Run(Moment);
+        Assert.Equal("back", Read((await Next(changes)).Value!.Value).Text);
+        a.Stop();
+        net.Run(Moment);
+        Assert.Null((await Next(changes)).Value);
+        Assert.Empty(raw.Remotes);
+    }
+
+    [Fact]
+    public void A_store_id_is_opened_either_typed_or_raw_never_both()
+    {
+        SimulatedNetwork net = new(23);
+        var (a, _) = Pair(net);
+
+        Assert.Same(a.Sync.RawStore("sync-cursor"), a.Sync.RawStore("sync-cursor"));
+        Assert.Contains("raw store", Assert.Throws<InvalidOperationException>(() => a.Store<Cursor>()).Message, StringComparison.Ordinal);
+        Assert.Contains("typed store", Assert.Throws<InvalidOperationException>(() => a.Sync.RawStore("sync-status")).Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<RawSliceChanged> Next(IAsyncEnumerator<RawSliceChanged> changes)
+    {
+        ValueTask<bool> next = changes.MoveNextAsync();
+        Assert.True(next.IsCompleted, "no change was buffered"); // the simulation has run: a pending read is a missing change
+        Assert.True(await next);
+        return changes.Current;
+    }
+
+    private static Status Read(ReadOnlyMemory<byte> map) => ReadAs<Status>(map);
+
+    private static T ReadAs<T>(ReadOnlyMemory<byte> map)
+        where T : ITruffleSerializable<T> => TruffleSerializer.Deserialize(new ReadOnlySequence<byte>(map), T.Formatter)!;
+
+    private static (SimNode A, SimNode B) Pair(SimulatedNetwork net)
+    {
+        SimNode a = net.Add(new Truffle.Mesh.ElectionMember("a", PreferPrimary: false, Priority: 0));
+        SimNode b = net.Add(new Truffle.Mesh.ElectionMember("b", PreferPrimary: false, Priority: 0));
+        a.OnStart = node => node.Store<Status>();
+        net.StartAndSettle();
+        net.Run(Moment);
+        return (a, b);
+    }
+}
