@@ -155,7 +155,7 @@ public sealed class TruffleNode : IAsyncDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            var transport = new TransportOptions { Port = options.Port, Time = time };
+            var transport = (options.Transport ?? new TransportOptions()) with { Port = options.Port, Time = time };
             var meshOptions = new MeshOptions
             {
                 AppId = options.AppId,

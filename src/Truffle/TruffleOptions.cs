@@ -106,4 +106,10 @@ public sealed record TruffleOptions
 
     /// <summary>The clock of timers (election, reconnects, request timeouts); the system clock when null.</summary>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Connection limits and deadlines (SPEC §4), the spec's when null; <see cref="Port"/> and <see cref="TimeProvider"/>
+    /// still win. Internal: the spec's values are the contract, and tests shorten the deadlines to stay fast.
+    /// </summary>
+    internal Transport.TransportOptions? Transport { get; set; }
 }

@@ -55,8 +55,8 @@ internal sealed class LoopbackMesh : IAsyncDisposable
     }
 
     /// <summary>A rogue device joining this mesh's network through a sidecar of its own (see <see cref="RogueDevice"/>).</summary>
-    public Task<RogueDevice> StartRogueAsync(string? presenting = null, string appId = "meshtest") =>
-        RogueDevice.StartAsync(_sidecar, RegistryDirectory, Path.Combine(_root, $"rogue-{Interlocked.Increment(ref _rogues)}"), appId, presenting);
+    public Task<RogueDevice> StartRogueAsync(string? presenting = null, string appId = "meshtest", bool reads = true) =>
+        RogueDevice.StartAsync(_sidecar, RegistryDirectory, Path.Combine(_root, $"rogue-{Interlocked.Increment(ref _rogues)}"), appId, presenting, reads);
 
     /// <summary>Waits until every running node has handled the network's news that <paramref name="nodeId"/> is gone.</summary>
     public async Task AllSawNodeGoneAsync(string nodeId)

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Truffle.Mesh;
 using Truffle.Sidecar;
 using Truffle.Tests.Support;
 using Truffle.Tests.Transport;
@@ -26,11 +27,14 @@ internal sealed class RogueDevice : IAsyncDisposable
     private readonly Task _acceptLoop;
     private readonly HashSet<string> _dialledBy = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _dialled = new(0);
+    private readonly Dictionary<string, RogueLink> _acceptedFrom = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource? _deafUntilLeaving;
     private string _presenting;
     private int _refusedIncoming;
 
-    private RogueDevice(SidecarClient sidecar, SidecarStatus status, string appId, string deviceId)
+    private RogueDevice(SidecarClient sidecar, SidecarStatus status, string appId, string deviceId, bool reads)
     {
+        _deafUntilLeaving = reads ? null : Test.NewSignal();
         _sidecar = sidecar;
         _appId = appId;
         _presenting = deviceId;
@@ -80,9 +84,11 @@ internal sealed class RogueDevice : IAsyncDisposable
 
     /// <summary>
     /// Joins the loopback network of <paramref name="registryDirectory"/> and accepts connections, saying hello as
-    /// <paramref name="presenting"/> (a fresh id if null).
+    /// <paramref name="presenting"/> (a fresh id if null). Unless it <paramref name="reads"/>, it never reads what arrives
+    /// on the connections the real devices dial (it still sends on them): a silent member, a slow consumer for them.
     /// </summary>
-    public static async Task<RogueDevice> StartAsync(string sidecarPath, string registryDirectory, string stateDirectory, string appId, string? presenting)
+    public static async Task<RogueDevice> StartAsync(
+        string sidecarPath, string registryDirectory, string stateDirectory, string appId, string? presenting, bool reads = true)
     {
         string deviceId = presenting ?? NewDeviceId();
         var sidecar = new SidecarClient(sidecarPath, NullLoggerFactory.Instance, TimeProvider.System);
@@ -97,7 +103,7 @@ internal sealed class RogueDevice : IAsyncDisposable
                 LoopbackPorts = [Options.Port],
             }).WaitAsync(Test.Timeout);
             await sidecar.ListenAsync(Options.Port).WaitAsync(Test.Timeout);
-            return new RogueDevice(sidecar, status, appId, deviceId);
+            return new RogueDevice(sidecar, status, appId, deviceId, reads);
         }
         catch
         {
@@ -106,8 +112,29 @@ internal sealed class RogueDevice : IAsyncDisposable
         }
     }
 
+    /// <summary>The newest connection <paramref name="node"/> dialled to the rogue and the rogue accepted.</summary>
+    public async Task<RogueLink> AcceptedFromAsync(TruffleNode node)
+    {
+        await DialledByAllAsync([node]);
+        IReadOnlyList<SidecarPeer> peers = await _sidecar.GetPeersAsync().WaitAsync(Test.Timeout);
+        string nodeId = peers.Single(p => p.Hostname == node.Hostname).Id;
+        lock (_acceptedFrom)
+        {
+            return _acceptedFrom.TryGetValue(nodeId, out RogueLink? link)
+                ? link
+                : throw new InvalidOperationException($"{node.Hostname} dialled the rogue and was refused.");
+        }
+    }
+
     /// <summary>A device id as an honest device makes one.</summary>
     public static string NewDeviceId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>The id it says hello as to connections the real devices dial.</summary>
+    public string Presenting => Volatile.Read(ref _presenting);
+
+    /// <summary>A control envelope of the mesh (a ping, a pong, an election message) with every field chosen by the rogue.</summary>
+    public static Envelope Control(string from, string to, string type, ulong sequence, byte[] payload) =>
+        new(EnvelopeKind.Control, MeshNode.ControlNamespace, type, from, to, sequence, 0, 0, EnvelopeFlags.None, payload);
 
     /// <summary>The id it says hello as to connections the real devices dial from now on.</summary>
     public void Present(string deviceId) => Volatile.Write(ref _presenting, deviceId);
@@ -151,6 +178,7 @@ internal sealed class RogueDevice : IAsyncDisposable
     /// <summary>Leaves without a goodbye: its connections drop and its node leaves the network.</summary>
     public async ValueTask DisposeAsync()
     {
+        _deafUntilLeaving?.TrySetResult();
         await _stopping.CancelAsync();
         await _acceptLoop;
         Task[] handshakes;
@@ -220,8 +248,19 @@ internal sealed class RogueDevice : IAsyncDisposable
         {
             PeerConnection connection = await PeerConnection.AcceptAsync(
                 incoming, HelloAs(Volatile.Read(ref _presenting)), null, Options, NullLoggerFactory.Instance, cancellationToken);
-            connection.Start(new RecordingHandler());
+            if (_deafUntilLeaving is not null)
+            {
+                connection.PauseReadingUntil(_deafUntilLeaving.Task);
+            }
+
+            var received = new RecordingHandler();
+            connection.Start(received);
             Keep(connection);
+            lock (_acceptedFrom)
+            {
+                _acceptedFrom[incoming.RemoteIdentity?.NodeId ?? ""] = new RogueLink(connection, received);
+            }
+
             Dialled(incoming);
         }
         catch (HandshakeException e) when (e.CloseCode == CloseCodes.IdentityMismatch)
