@@ -4,7 +4,6 @@ using Truffle.Mesh;
 using Truffle.Sidecar;
 using Truffle.Tests.Support;
 using Truffle.Tests.Transport;
-using Truffle.Mesh;
 using Truffle.Transport;
 using Truffle.Wire;
 
