@@ -110,6 +110,12 @@ internal sealed partial class Election
 
     private void OnPreVote(string candidate, ulong proposedTerm, TimeSpan now)
     {
+        // A member running above this primary's term outgrew it (a lost round in a partition). Refused below, as the
+        // lease demands, but the primary re-elects itself above that term so the member can follow it again.
+        if (!IsAbsurd(proposedTerm))
+        {
+            NoteHigherTerm(proposedTerm - 1);
+        }
         bool grant = ShouldGrant(candidate, proposedTerm, now);
         if (grant)
         {
@@ -132,12 +138,6 @@ internal sealed partial class Election
 
     private bool ShouldGrant(string candidate, ulong proposedTerm, TimeSpan now)
     {
-        if (_phase == Phase.Leading && !IsAbsurd(proposedTerm))
-        {
-            // A member runs above this primary's term: it outgrew it (a lost round in a partition). Refused, as the
-            // lease demands, but the primary re-elects itself above that term so the member can follow it again.
-            NoteHigherTerm(proposedTerm - 1);
-        }
 
         if (candidate == _leaderId && _phase == Phase.Following && proposedTerm > _term && proposedTerm >= _votedTerm
             && (proposedTerm > _votedTerm || _votedFor == candidate) && !IsAbsurd(proposedTerm) && !_observer)
