@@ -37,12 +37,13 @@ public sealed class ElectionAttackTests(SidecarBinary sidecar)
         RogueDevice rogue = await mesh.StartRogueAsync();
         await using (rogue)
         {
-            string rogueId = RogueDevice.NewDeviceId();
-            rogue.Present(rogueId);
+            // The connections the real devices dialled: a connection the rogue dialled as well would race them, and
+            // the newer of the two replaces the older, closing it under the rogue's sends.
+            string rogueId = rogue.Presenting;
             List<RogueLink> links = [];
             foreach (TruffleNode target in mesh.Nodes)
             {
-                links.Add(await rogue.ConnectAsync(target, rogueId));
+                links.Add(await rogue.AcceptedFromAsync(target));
             }
 
             await mesh.UntilAsync(() => mesh.Nodes.All(n => n.Devices.Any(d => d.Id == rogueId && d.IsOnline)) ? "joined" : null);

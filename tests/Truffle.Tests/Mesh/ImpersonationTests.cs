@@ -116,9 +116,9 @@ public sealed class ImpersonationTests(SidecarBinary sidecar)
         RogueDevice rogue = await mesh.StartRogueAsync();
         await using (rogue)
         {
-            string rogueId = RogueDevice.NewDeviceId();
-            rogue.Present(rogueId);
-            RogueLink link = await rogue.ConnectAsync(receiver, rogueId);
+            // The connection the receiver dialled: one the rogue dialled as well would race it and could be replaced.
+            string rogueId = rogue.Presenting;
+            RogueLink link = await rogue.AcceptedFromAsync(receiver);
             ulong term = receiver.Term;
 
             await link.Connection.SendAsync(RogueDevice.App(impersonated.DeviceId, receiver.DeviceId, messageNamespace, 1, term + 1, [1]), default);
