@@ -9,5 +9,9 @@ internal interface IMeshReceiver
     /// An envelope for this device arrived (its sender already checked). Called on a connection's read loop: must
     /// not block; the payload is valid only during the call.
     /// </summary>
-    void OnEnvelope(in Envelope envelope);
+    /// <returns>
+    /// Null, or a task until which the connection that delivered the envelope should read nothing more: backpressure
+    /// from a receiver that queued it over its bound (a subscription with <see cref="OverflowPolicy.Wait"/>).
+    /// </returns>
+    Task? OnEnvelope(in Envelope envelope);
 }

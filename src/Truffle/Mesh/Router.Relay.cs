@@ -22,7 +22,7 @@ internal sealed partial class Router
             // The sender thinks this node is primary and it no longer is: deliver what is for it, drop the rest.
             if (envelope.IsBroadcast || envelope.To == _self)
             {
-                Receive(envelope with { Kind = EnvelopeKind.App }, route: source.DeviceId);
+                Receive(envelope with { Kind = EnvelopeKind.App }, source);
             }
 
             if (!envelope.IsBroadcast && envelope.To != _self)
@@ -43,7 +43,7 @@ internal sealed partial class Router
         {
             lock (_broadcastOrder)
             {
-                Receive(forward, route: source.DeviceId);
+                Receive(forward, source);
                 Fanout(forward, except: envelope.From);
             }
 
@@ -51,7 +51,7 @@ internal sealed partial class Router
         }
         else if (envelope.To == _self)
         {
-            Receive(forward, route: source.DeviceId);
+            Receive(forward, source);
         }
         else if (_links.TryGetValue(envelope.To, out IPeerLink? target))
         {

@@ -88,11 +88,11 @@ internal sealed partial class Router
                 return;
             case EnvelopeKind.App when envelope.From == peer:
                 ObserveTerm(peer, envelope.Term);
-                Receive(envelope, route: peer);
+                Receive(envelope, source);
                 return;
             case EnvelopeKind.App when envelope.From != _self && IsRelayFromPrimary(peer, envelope.Term):
                 ObserveTerm(peer, envelope.Term);
-                Receive(envelope, route: peer);
+                Receive(envelope, source);
                 return;
             default:
                 ObserveTerm(peer, envelope.Term);
@@ -125,9 +125,14 @@ internal sealed partial class Router
         return state.Role == MeshRole.Secondary && term == state.Term && state.PrimaryId == peer;
     }
 
-    /// <summary>Hands an application envelope for this device to the layer above, at most once and in order.</summary>
-    private void Receive(in Envelope envelope, string route)
+    /// <summary>
+    /// Hands an application envelope for this device to the layer above, at most once and in order; when the layer
+    /// above is full and waits (<see cref="OverflowPolicy.Wait"/>), <paramref name="source"/> reads nothing more until
+    /// it has room, as for a relay's full target.
+    /// </summary>
+    private void Receive(in Envelope envelope, IPeerLink source)
     {
+        string route = source.DeviceId;
         bool fresh;
         lock (_delivered)
         {
@@ -150,7 +155,11 @@ internal sealed partial class Router
 
         try
         {
-            receiver.OnEnvelope(envelope);
+            if (receiver.OnEnvelope(envelope) is { } room)
+            {
+                source.PauseReadingUntil(room);
+            }
+
             MeshMetrics.Received.Add(1);
         }
 #pragma warning disable CA1031 // a receiver's failure must not end the connection's read loop

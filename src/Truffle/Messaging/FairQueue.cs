@@ -74,17 +74,15 @@ internal sealed class FairQueue<T>
             }
         }
 
-        if (!_bySender.TryGetValue(sender, out SenderItems? items))
-        {
-            items = _spare ?? new SenderItems();
-            _spare = null;
-            _bySender.Add(sender, items);
-        }
-
-        items.Add(_arrivals++, item);
-        Count++;
+        Append(sender, item);
         return true;
     }
+
+    /// <summary>
+    /// Adds <paramref name="item"/> even when the queue is full, dropping nothing: for an owner that stops whoever
+    /// feeds it once the queue is full, so it is over its capacity by at most what was already on the way.
+    /// </summary>
+    public void AddOverBound(T item) => Append(_senderOf(item), item);
 
     /// <summary>Takes the item that arrived first; false when the queue is empty.</summary>
     public bool TryTake(out T item)
@@ -122,6 +120,19 @@ internal sealed class FairQueue<T>
     {
         _bySender.Clear();
         Count = 0;
+    }
+
+    private void Append(string sender, T item)
+    {
+        if (!_bySender.TryGetValue(sender, out SenderItems? items))
+        {
+            items = _spare ?? new SenderItems();
+            _spare = null;
+            _bySender.Add(sender, items);
+        }
+
+        items.Add(_arrivals++, item);
+        Count++;
     }
 
     private SenderItems Heaviest(out string heaviestSender)

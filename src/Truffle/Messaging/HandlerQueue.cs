@@ -22,6 +22,11 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
     // and it has no timer or linked parent that would need releasing.
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pumps;
+    private readonly int _capacity;
+
+    // Set while the queue is at or over its capacity for a feeder that waits (TryEnqueueOverBound); completed once
+    // the queue is down to half, so a feeder that pauses resumes with room for a batch, not for one item at a time.
+    private TaskCompletionSource? _room;
     private int _disposed;
 
     /// <param name="capacity">How many items may wait.</param>
@@ -34,6 +39,7 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
         int capacity, BoundedChannelFullMode fullMode, int pumps, Func<T, string> senderOf, Func<T, CancellationToken, ValueTask> run, Action<T>? dropped = null)
     {
         _queue = new FairQueue<T>(capacity, fullMode, senderOf);
+        _capacity = capacity;
         _run = run;
         _dropped = dropped;
 
@@ -77,6 +83,34 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
     }
 
     /// <summary>
+    /// Queues an item even when the queue is full, dropping nothing. When the queue is then at or over its capacity,
+    /// <paramref name="room"/> completes once it is down to half its capacity (or disposed): the feeder must queue
+    /// nothing more until then, which keeps the queue over its capacity by at most what was already on the way.
+    /// </summary>
+    /// <returns>False when the queue is disposed; the item is then ignored.</returns>
+    public bool TryEnqueueOverBound(in T item, out Task? room)
+    {
+        room = null;
+        lock (_gate)
+        {
+            if (IsDisposed)
+            {
+                return false;
+            }
+
+            _queue.AddOverBound(item);
+            _available.Release();
+            if (_queue.Count >= _capacity)
+            {
+                _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                room = _room.Task;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Stops the pumps: the token they pass is cancelled, queued items are discarded and no more are accepted.
     /// Idempotent; safe from inside a handler.
     /// </summary>
@@ -87,12 +121,17 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
             return;
         }
 
+        TaskCompletionSource? room;
         lock (_gate)
         {
             // Discarded: whoever stopped the queue wants nothing more handled.
             _queue.Clear();
+            room = _room;
+            _room = null;
         }
 
+        // A paused feeder goes on: what it delivers now is ignored, not waited for.
+        room?.TrySetResult();
         _stopping.Cancel();
     }
 
@@ -112,13 +151,22 @@ internal sealed class HandlerQueue<T> : IAsyncDisposable
             {
                 await _available.WaitAsync(stopping).ConfigureAwait(false);
                 T item;
+                TaskCompletionSource? room = null;
                 lock (_gate)
                 {
                     if (!_queue.TryTake(out item))
                     {
                         continue;
                     }
+
+                    if (_room is not null && _queue.Count <= _capacity / 2)
+                    {
+                        room = _room;
+                        _room = null;
+                    }
                 }
+
+                room?.TrySetResult();
 
                 await _run(item, stopping).ConfigureAwait(false);
             }

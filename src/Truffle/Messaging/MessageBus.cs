@@ -65,11 +65,11 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
 
         if (deviceId == LocalDeviceId)
         {
-            Deliver(new InboundMessage(LocalDeviceId, messageNamespace, messageType, payload.ToArray(), IsBroadcast: false)
+            Task? room = Deliver(new InboundMessage(LocalDeviceId, messageNamespace, messageType, payload.ToArray(), IsBroadcast: false)
             {
                 Trace = Activity.Current?.Context ?? default,
             });
-            return ValueTask.CompletedTask;
+            return room is null ? ValueTask.CompletedTask : new ValueTask(room.WaitAsync(cancellationToken));
         }
 
         return TruffleTracing.Source.HasListeners()
@@ -121,7 +121,7 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
     }
 
     /// <inheritdoc/>
-    void IMeshReceiver.OnEnvelope(in Envelope envelope)
+    Task? IMeshReceiver.OnEnvelope(in Envelope envelope)
     {
         using Activity? deliver = TruffleTracing.StartDeliver(envelope);
         ActivityContext trace = deliver?.Context ?? default;
@@ -141,11 +141,13 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
         else
         {
             CountIfUnknown(envelope.Namespace, envelope.Type);
-            Deliver(new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), envelope.IsBroadcast)
+            return Deliver(new InboundMessage(envelope.From, envelope.Namespace, envelope.Type, envelope.Payload.ToArray(), envelope.IsBroadcast)
             {
                 Trace = trace,
             });
         }
+
+        return null;
     }
 
     /// <summary>
@@ -230,15 +232,20 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
         ThrowIfDisposed();
     }
 
-    private void Deliver(in InboundMessage message)
+    /// <summary>Queues the message on every matching subscription; null, or the room that full waiting subscriptions need.</summary>
+    private Task? Deliver(in InboundMessage message)
     {
+        Task? room = null;
         foreach (Subscription subscription in Volatile.Read(ref _subscriptions))
         {
-            if (subscription.Matches(message.Namespace, message.Type))
+            if (subscription.Matches(message.Namespace, message.Type)
+                && subscription.TryEnqueue(message, out Task? full) && full is not null)
             {
-                subscription.TryEnqueue(message);
+                room = room is null ? full : Task.WhenAll(room, full);
             }
         }
+
+        return room;
     }
 
     /// <summary>Counts a message whose type no generated assembly here declares: a sender on another version, usually.</summary>

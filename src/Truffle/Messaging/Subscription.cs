@@ -16,7 +16,7 @@ namespace Truffle.Messaging;
 /// holds the most queued messages (fair by sender: one device's flood cannot push another's messages out); every drop is
 /// counted in <see cref="TruffleMetrics.MessagesDropped"/> (tag <c>namespace</c>). Drops are logged as a warning on
 /// the first drop and then once every <see cref="DropLogInterval"/> drops, so a flooded subscription cannot flood
-/// the log as well.
+/// the log as well. <see cref="OverflowPolicy.Wait"/> drops nothing: it tells the deliverer to pause instead.
 /// </para>
 /// <para>
 /// The subscription does not own the payloads it queues: a caller that passes pooled memory must keep it alive
@@ -33,6 +33,7 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
     private readonly HandlerQueue<InboundMessage> _queue;
     private readonly KeyValuePair<string, object?> _namespaceTag;
     private long _dropped;
+    private Task? _lastRoom;
 
     /// <summary>Creates the subscription and starts its pump.</summary>
     /// <param name="messageNamespace">The namespace this subscription receives.</param>
@@ -85,11 +86,34 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
         && (Type is null || string.Equals(Type, messageType, StringComparison.Ordinal));
 
     /// <summary>
-    /// Queues a message for the handler without blocking. A full queue applies the overflow policy (which may drop
-    /// this message or an older one, counted either way).
+    /// Queues a message for the handler without blocking. A full queue applies the overflow policy: the drop policies
+    /// may drop this message or an older one (counted either way); <see cref="OverflowPolicy.Wait"/> queues it anyway
+    /// and sets <paramref name="room"/>, the task the deliverer must wait for before it delivers more.
     /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="room">Null, or (with <see cref="OverflowPolicy.Wait"/>, when the queue is full) a task that completes once the queue has room again.</param>
     /// <returns>False if the subscription is disposed; the message is then ignored.</returns>
-    public bool TryEnqueue(in InboundMessage message) => _queue.TryEnqueue(message);
+    public bool TryEnqueue(in InboundMessage message, out Task? room)
+    {
+        if (Options.Overflow == OverflowPolicy.Wait)
+        {
+            bool queued = _queue.TryEnqueueOverBound(message, out room);
+
+            // One room per time the queue fills: counted once, however many messages arrive before the pause.
+            if (room is not null && !ReferenceEquals(Interlocked.Exchange(ref _lastRoom, room), room))
+            {
+                TruffleMetrics.MessagesWaited.Add(1, _namespaceTag);
+            }
+
+            return queued;
+        }
+
+        room = null;
+        return _queue.TryEnqueue(message);
+    }
+
+    /// <summary>Queues a message for a deliverer that never pauses (see the other overload).</summary>
+    public bool TryEnqueue(in InboundMessage message) => TryEnqueue(message, out _);
 
     /// <summary>
     /// Stops the pump: the handler's token is cancelled, queued messages are discarded and no more are accepted.

@@ -42,5 +42,9 @@ internal sealed class StoreSyncAdapter : ISyncOutput, IMeshReceiver
     public void Send(string deviceId, ReadOnlyMemory<byte> message) => _endpoint.Post(deviceId, Namespace, MessageType, message);
 
     /// <inheritdoc/>
-    void IMeshReceiver.OnEnvelope(in Envelope envelope) => _engine?.Receive(envelope.From, envelope.Payload);
+    Task? IMeshReceiver.OnEnvelope(in Envelope envelope)
+    {
+        _engine?.Receive(envelope.From, envelope.Payload);
+        return null;
+    }
 }

@@ -13,6 +13,13 @@ internal static class TruffleMetrics
     public static readonly Counter<long> MessagesDropped =
         Meter.CreateCounter<long>("truffle.messages.dropped", "{message}", "Messages dropped by a full subscription queue.");
 
+    /// <summary>
+    /// Times a full subscription with <see cref="OverflowPolicy.Wait"/> paused whoever delivered to it (tag
+    /// <c>namespace</c>): backpressure instead of drops.
+    /// </summary>
+    public static readonly Counter<long> MessagesWaited =
+        Meter.CreateCounter<long>("truffle.messages.waited", "{pause}", "Times a full waiting subscription paused its sender.");
+
     /// <summary>Messages delivered to subscribers.</summary>
     public static readonly Counter<long> MessagesDelivered =
         Meter.CreateCounter<long>("truffle.messages.delivered", "{message}", "Messages delivered to subscribers.");

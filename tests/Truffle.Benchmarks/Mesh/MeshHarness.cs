@@ -8,16 +8,21 @@ namespace Truffle.Benchmarks.Mesh;
 /// <summary>
 /// The end-to-end harness (SPEC §9): real nodes with real sidecars on the loopback network, measured with a
 /// stopwatch because the numbers are about several processes, and nats-server measured the same way in the same run.
-/// <c>dotnet run -c Release --project tests/Truffle.Benchmarks -- mesh [messages]</c>; prints a markdown table.
+/// <c>dotnet run -c Release --project tests/Truffle.Benchmarks -- mesh [messages] [wait|drop]</c>; prints a markdown
+/// table. <c>wait</c> or <c>drop</c> gives the receiving subscription a queue of 65,536 with
+/// <see cref="OverflowPolicy.Wait"/> or the default drop policy (NATS.Net's Wait mode compares with the first);
+/// without either its queue holds the whole run, so only the mesh can lose messages. Every loss is reported.
 /// </summary>
 internal static class MeshHarness
 {
     private const int Size = 128;
     private const int Requests = 10_000;
+    private const int QueueCapacity = 65_536;
 
     public static async Task<int> RunAsync(string[] args)
     {
         int messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        OverflowPolicy? queue = QueueFrom(args.Length > 1 ? args[1] : null);
         var rows = new List<(string What, string Truffle, string Nats, string Goal)>();
         Console.WriteLine($"mesh harness: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
 
@@ -25,13 +30,13 @@ internal static class MeshHarness
         // million messages go at ~0.5M msg/s, the next at ~1M), so one full discarded round comes first; NATS gets
         // the same below. The table is the steady state.
         Console.WriteLine("warm-up");
-        await ThroughputAsync(messages, relayed: false);
+        await ThroughputAsync(messages, relayed: false, queue);
         Console.WriteLine("throughput, direct");
-        (double direct, long directLost) = await ThroughputAsync(messages, relayed: false);
+        (double direct, long directLost) = await ThroughputAsync(messages, relayed: false, queue);
         Console.WriteLine("throughput, relayed");
-        (double relayed, long relayedLost) = await ThroughputAsync(messages, relayed: true);
+        (double relayed, long relayedLost) = await ThroughputAsync(messages, relayed: true, queue);
         Console.WriteLine("throughput, secondary to secondary with Routing = Direct");
-        (double pointToPoint, long pointToPointLost) = await ThroughputAsync(messages, relayed: true, TruffleRouting.Direct);
+        (double pointToPoint, long pointToPointLost) = await ThroughputAsync(messages, relayed: true, queue, TruffleRouting.Direct);
         Console.WriteLine("request/reply");
         Latencies requests = await RequestReplyAsync();
         Console.WriteLine("transport floor");
@@ -82,23 +87,29 @@ internal static class MeshHarness
 
     /// <summary>
     /// Only one throughput, three times in one process: short enough to run under a profiler, and it shows the JIT
-    /// warming up (<c>-- throughput [messages] [relayed]</c>).
+    /// warming up (<c>-- throughput [messages] [relayed] [wait|drop]</c>, the queue as for <see cref="RunAsync"/>).
     /// </summary>
     public static async Task<int> ThroughputOnlyAsync(string[] args)
     {
         int messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
-        bool relayed = args.Length > 1 && args[1] == "relayed";
+        bool relayed = args.Contains("relayed");
+        OverflowPolicy? queue = QueueFrom(args.FirstOrDefault(a => a is "wait" or "drop"));
         for (int run = 0; run < 3; run++)
         {
-            (double rate, long lost) = await ThroughputAsync(messages, relayed);
+            (double rate, long lost) = await ThroughputAsync(messages, relayed, queue);
             Console.WriteLine($"{(relayed ? "secondary → secondary, relayed" : "secondary → primary")}: {Rate(rate)}{Lost(lost, messages)}");
         }
 
         return 0;
     }
 
-    /// <summary>Messages delivered per second, measured to the last delivery; relayed runs may drop (see docs/mesh.md).</summary>
-    private static async Task<(double Rate, long Lost)> ThroughputAsync(int count, bool relayed, TruffleRouting routing = TruffleRouting.Star)
+    /// <summary>
+    /// Messages delivered per second, measured to the last delivery, and how many never arrived. <paramref name="queue"/>
+    /// is the receiving subscription's policy with a queue of <see cref="QueueCapacity"/>; null for a queue that holds
+    /// the whole run.
+    /// </summary>
+    private static async Task<(double Rate, long Lost)> ThroughputAsync(
+        int count, bool relayed, OverflowPolicy? queue, TruffleRouting routing = TruffleRouting.Star)
     {
         await using var mesh = new LocalMesh();
         await mesh.StartAsync(relayed ? 3 : 2, routing);
@@ -112,7 +123,7 @@ internal static class MeshHarness
             Interlocked.Increment(ref received);
             Volatile.Write(ref lastReceipt, Stopwatch.GetTimestamp());
             return ValueTask.CompletedTask;
-        }, new SubscriptionOptions { Capacity = count + 1 });
+        }, queue is { } policy ? new SubscriptionOptions { Capacity = QueueCapacity, Overflow = policy } : new SubscriptionOptions { Capacity = count + 1 });
 
         // Warm-up, then the measured run; a run ends when all arrived or nothing arrived for a second.
         foreach (int n in new[] { count / 10, count })
@@ -193,7 +204,15 @@ internal static class MeshHarness
         $"p50 {latencies.Percentile(50) / 1000:0.0} ms, p99 {latencies.Percentile(99) / 1000:0.0} ms";
 
     private static string Lost(long lost, int sent) =>
-        lost == 0 ? "" : $" ({lost.ToString("N0", CultureInfo.InvariantCulture)} of {sent.ToString("N0", CultureInfo.InvariantCulture)} dropped by the relay)";
+        lost == 0 ? "" : $" ({lost.ToString("N0", CultureInfo.InvariantCulture)} of {sent.ToString("N0", CultureInfo.InvariantCulture)} lost)";
+
+    private static OverflowPolicy? QueueFrom(string? argument) => argument switch
+    {
+        "wait" => OverflowPolicy.Wait,
+        "drop" => OverflowPolicy.DropOldest,
+        null => null,
+        _ => throw new ArgumentException($"'{argument}' is not a queue policy: use wait or drop.", nameof(argument)),
+    };
 
     private static string Rate(double perSecond) => $"{perSecond.ToString("N0", CultureInfo.InvariantCulture)} msg/s";
 }

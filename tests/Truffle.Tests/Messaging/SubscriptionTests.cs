@@ -105,6 +105,60 @@ public sealed class SubscriptionTests
     }
 
     [Fact]
+    public async Task Wait_keeps_every_message_and_asks_for_a_pause_until_the_queue_is_down_to_half()
+    {
+        var firstStarted = Test.NewSignal();
+        var release = Test.NewSignal();
+        var handled = new ConcurrentQueue<int>();
+        await using var subscription = new Subscription(_ns, null, async (message, ct) =>
+        {
+            handled.Enqueue(Test.Sequence(message));
+            if (Test.Sequence(message) == 0)
+            {
+                firstStarted.SetResult();
+                await release.Task.WaitAsync(ct);
+            }
+        }, new SubscriptionOptions { Capacity = 4, Overflow = OverflowPolicy.Wait }, NullLogger.Instance);
+
+        Assert.True(subscription.TryEnqueue(Test.Message(_ns, 0), out Task? room));
+        Assert.Null(room);
+        await firstStarted.Task.WaitAsync(Test.Timeout);
+        for (int i = 1; i <= 3; i++)
+        {
+            Assert.True(subscription.TryEnqueue(Test.Message(_ns, i), out room));
+            Assert.Null(room);
+        }
+
+        // Full: the message is kept all the same, and so is one more that was already on the way.
+        Assert.True(subscription.TryEnqueue(Test.Message(_ns, 4), out Task? full));
+        Assert.True(subscription.TryEnqueue(Test.Message(_ns, 5), out Task? stillFull));
+        Assert.NotNull(full);
+        Assert.Same(full, stillFull);
+        Assert.False(full.IsCompleted);
+
+        release.SetResult();
+        await full.WaitAsync(Test.Timeout);
+        Assert.True(handled.Count >= 3, $"resumed after {handled.Count} handled, before the queue was down to half");
+        Assert.Equal(0, subscription.DroppedCount);
+    }
+
+    [Fact]
+    public async Task Disposing_a_full_waiting_subscription_resumes_its_sender()
+    {
+        var release = Test.NewSignal();
+        var subscription = new Subscription(_ns, null, async (_, ct) => await release.Task.WaitAsync(ct),
+            new SubscriptionOptions { Capacity = 1, Overflow = OverflowPolicy.Wait }, NullLogger.Instance);
+        subscription.TryEnqueue(Test.Message(_ns, 0), out _);
+        subscription.TryEnqueue(Test.Message(_ns, 1), out Task? room);
+        Assert.NotNull(room);
+
+        await subscription.DisposeAsync();
+
+        await room.WaitAsync(Test.Timeout);
+        Assert.False(subscription.TryEnqueue(Test.Message(_ns, 2), out _));
+    }
+
+    [Fact]
     public async Task Drops_are_logged_on_the_first_drop_and_then_once_per_interval()
     {
         var log = new RecordingLogger();

@@ -46,14 +46,14 @@ internal sealed class CountingEndpoint(IMeshEndpoint mesh, string messageNamespa
 
     private sealed class Counting(IMeshReceiver inner, string messageNamespace, Action counted) : IMeshReceiver
     {
-        public void OnEnvelope(in Envelope envelope)
+        public Task? OnEnvelope(in Envelope envelope)
         {
             if (envelope.Namespace == messageNamespace && envelope.Flags == EnvelopeFlags.None)
             {
                 counted();
             }
 
-            inner.OnEnvelope(envelope);
+            return inner.OnEnvelope(envelope);
         }
     }
 }

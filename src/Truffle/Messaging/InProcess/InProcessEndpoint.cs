@@ -46,27 +46,30 @@ internal sealed class InProcessEndpoint : IMeshEndpoint, IAsyncDisposable
     {
         var envelope = new Envelope(
             EnvelopeKind.App, messageNamespace, messageType, DeviceId, to, 0, 0, correlation.Id, correlation.Flags, payload, correlation.TimeoutMs);
-        return _network.TrySend(to, envelope) ? ValueTask.CompletedTask : ValueTask.FromException(new DeviceUnreachableException(to));
+        return !_network.TrySend(to, envelope, out Task? room) ? ValueTask.FromException(new DeviceUnreachableException(to))
+            : room is null ? ValueTask.CompletedTask
+            : new ValueTask(room.WaitAsync(cancellationToken));
     }
 
     /// <inheritdoc/>
     public ValueTask BroadcastAsync(string messageNamespace, string messageType, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        _network.Broadcast(new Envelope(EnvelopeKind.App, messageNamespace, messageType, DeviceId, "", 0, 0, 0, EnvelopeFlags.None, payload));
-        return ValueTask.CompletedTask;
+        Task? room = _network.Broadcast(new Envelope(EnvelopeKind.App, messageNamespace, messageType, DeviceId, "", 0, 0, 0, EnvelopeFlags.None, payload));
+        return room is null ? ValueTask.CompletedTask : new ValueTask(room.WaitAsync(cancellationToken));
     }
 
     /// <inheritdoc/>
     public bool Post(string to, string messageNamespace, string messageType, ReadOnlyMemory<byte> payload)
     {
         var envelope = new Envelope(EnvelopeKind.App, messageNamespace, messageType, DeviceId, to, 0, 0, 0, EnvelopeFlags.None, payload);
+        // A post never waits (its layer repairs loss); sync has no subscriptions that could ask it to.
         if (to.Length == 0)
         {
             _network.Broadcast(envelope);
             return true;
         }
 
-        return _network.TrySend(to, envelope);
+        return _network.TrySend(to, envelope, out _);
     }
 
     /// <inheritdoc/>
@@ -92,8 +95,8 @@ internal sealed class InProcessEndpoint : IMeshEndpoint, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>An envelope for this device; called by the hub under its delivery lock.</summary>
-    internal void Receive(in Envelope envelope)
+    /// <summary>An envelope for this device; called by the hub under its delivery lock. Returns what a full waiting receiver asks the sender to wait for.</summary>
+    internal Task? Receive(in Envelope envelope)
     {
         IMeshReceiver? receiver;
         lock (_receivers)
@@ -101,7 +104,7 @@ internal sealed class InProcessEndpoint : IMeshEndpoint, IAsyncDisposable
             receiver = _receivers.GetValueOrDefault(envelope.Namespace) ?? _defaultReceiver;
         }
 
-        receiver?.OnEnvelope(envelope);
+        return receiver?.OnEnvelope(envelope);
     }
 
     internal void OnConnected(TruffleDevice device) => DeviceConnected?.Invoke(this, device);

@@ -81,34 +81,41 @@ public sealed class InProcessNetwork
         }
     }
 
-    /// <summary>Hands an envelope to one device's receiver; false when no device with that id is connected.</summary>
-    internal bool TrySend(string to, in Wire.Envelope envelope)
+    /// <summary>
+    /// Hands an envelope to one device's receiver; false when no device with that id is connected. <paramref name="room"/>
+    /// is what a full waiting receiver asks the sender to wait for (see <see cref="Mesh.IMeshReceiver.OnEnvelope"/>).
+    /// </summary>
+    internal bool TrySend(string to, in Wire.Envelope envelope, out Task? room)
     {
         lock (_gate)
         {
             if (!_devices.TryGetValue(to, out InProcessEndpoint? target))
             {
+                room = null;
                 return false;
             }
 
-            target.Receive(envelope);
+            room = target.Receive(envelope);
             return true;
         }
     }
 
-    /// <summary>Hands an envelope to every device's receiver except its sender's.</summary>
-    internal void Broadcast(in Wire.Envelope envelope)
+    /// <summary>Hands an envelope to every device's receiver except its sender's; returns what full waiting receivers ask the sender to wait for.</summary>
+    internal Task? Broadcast(in Wire.Envelope envelope)
     {
+        Task? room = null;
         lock (_gate)
         {
             foreach (InProcessEndpoint target in _devices.Values)
             {
-                if (!string.Equals(target.DeviceId, envelope.From, StringComparison.Ordinal))
+                if (!string.Equals(target.DeviceId, envelope.From, StringComparison.Ordinal) && target.Receive(envelope) is { } full)
                 {
-                    target.Receive(envelope);
+                    room = room is null ? full : Task.WhenAll(room, full);
                 }
             }
         }
+
+        return room;
     }
 
     internal void Disconnect(InProcessEndpoint endpoint)
