@@ -30,8 +30,12 @@ internal sealed record Hello(
     IReadOnlyList<string> Capabilities,
     IReadOnlyDictionary<string, string> Metadata)
 {
-    /// <summary>The protocol version this build speaks.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// The protocol version this build speaks. Peers of another version refuse each other (4002): version 2 added the
+    /// election's evidence (votes to every member, support queries), which version 1 neither sends nor reads, so a
+    /// mixed mesh could never agree on a primary (docs/transport.md, "Protocol versions").
+    /// </summary>
+    public const int CurrentVersion = 2;
 
     /// <summary>The capability of an observer: a device that is never a candidate and never counts toward a quorum.</summary>
     public const string ObserverCapability = "observer";

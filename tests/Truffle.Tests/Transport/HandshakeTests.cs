@@ -60,14 +60,17 @@ public sealed class HandshakeTests
         await rejected.WaitForAsync(2);
     }
 
-    [Fact]
-    public async Task Other_protocol_version_is_refused_with_4002()
+    [Theory]
+    [InlineData(1)] // the release before the election's evidence: it would never vote where members can see it
+    [InlineData(Hello.CurrentVersion + 1)]
+    public async Task Other_protocol_version_is_refused_with_4002_naming_both(int version)
     {
         (HandshakeException server, HandshakeException client) = await BothRefusedAsync(
-            Loopback.Hello("srv"), Loopback.Hello("cli", version: Hello.CurrentVersion + 1));
+            Loopback.Hello("srv"), Loopback.Hello("cli", version: version));
 
         Assert.Equal(CloseCodes.BadHello, server.CloseCode);
         Assert.Equal(CloseCodes.BadHello, client.CloseCode);
+        Assert.Contains($"protocol version {version}, expected {Hello.CurrentVersion}", server.Message, StringComparison.Ordinal);
     }
 
     [Fact]
