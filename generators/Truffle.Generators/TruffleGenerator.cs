@@ -122,7 +122,7 @@ public sealed class TruffleGenerator : IIncrementalGenerator
         {
             ImmutableArray<ParseResult> results = all.Left.Left.Left.AddRange(all.Left.Left.Right);
             DiagnosticReporter.Report(spc, results, all.Left.Right);
-            SchemaChecker.Report(spc, results, all.Right.Right ? null : all.Right.Left);
+            SchemaChecker.Report(spc, results, all.Left.Right, all.Right.Right ? null : all.Right.Left);
         });
     }
 
