@@ -1,6 +1,6 @@
 using System.Linq;
 using Truffle.Generators.Helpers;
-using Truffle.Generators.Schema;
+using Truffle.Generators.Model;
 
 namespace Truffle.Generators.Emitting;
 
@@ -34,6 +34,3 @@ internal static class ReferencedSchemasEmitter
 
         """;
 }
-
-/// <summary>The namespace of the generated class and the referenced assemblies' schemas it registers.</summary>
-internal sealed record ReferencedSchemasModel(string Namespace, EquatableArray<NamespaceSchema> Schemas);

@@ -67,6 +67,24 @@ public sealed partial class ReferencedSchemasTests
         Assert.DoesNotContain(AssemblyLoadContext.All.SelectMany(c => c.Assemblies), a => a.GetName().Name == "Contoso.Untouched");
     }
 
+    [Fact]
+    public void An_unrelated_edit_of_the_app_regenerates_no_registration()
+    {
+        BuiltAssembly library = Assemblies.Build("Contoso.Untouched", [], Library);
+        Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation = GeneratorHarness.Compile("Contoso.UntouchedApp", GeneratorHarness.Latest, [library.Reference], App);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        GeneratorRun second = GeneratorHarness.Run(first.Driver, compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            "namespace Contoso.UntouchedApp; internal static class Unrelated { }", GeneratorHarness.ParseOptions(), path: "Unrelated.cs")));
+
+        Assert.Contains("Truffle.ReferencedSchemas.g.cs", first.Generator.GeneratedSources.Select(s => s.HintName));
+        Assert.All(
+            second.Generator.TrackedSteps[TrackingNames.ReferencedSchemas].SelectMany(s => s.Outputs).Select(o => o.Reason),
+            reason => Assert.True(reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged, reason.ToString()));
+        Assert.All(
+            second.Generator.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason),
+            reason => Assert.True(reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged, reason.ToString()));
+    }
+
     [GeneratedRegex("""WireSchemas.Register\("untouched", "([0-9a-f]{8})", "pin", "unpin"\);""")]
     private static partial Regex LibraryRegistration();
 }
