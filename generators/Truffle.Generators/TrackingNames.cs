@@ -11,6 +11,7 @@ internal static class TrackingNames
     public const string NamespaceApis = nameof(NamespaceApis);
     public const string NamespaceApiImports = nameof(NamespaceApiImports);
     public const string Resolver = nameof(Resolver);
+    public const string ReferencedSchemas = nameof(ReferencedSchemas);
     public const string CompilationInfo = nameof(CompilationInfo);
     public const string UpdateSchema = nameof(UpdateSchema);
     public const string SchemaLock = nameof(SchemaLock);

@@ -91,6 +91,20 @@ public sealed class TruffleGenerator : IIncrementalGenerator
             }
         });
 
+        // Referenced contracts' schemas, registered from this assembly too: they must be in the hello even when nothing
+        // has loaded the library yet when the node starts.
+        IncrementalValueProvider<ReferencedSchemasModel?> referencedSchemas = references
+            .Combine(compilation)
+            .Select(static (input, _) => input.Left.Schemas.Count == 0 ? null : new ReferencedSchemasModel(input.Right.GeneratedNamespace, input.Left.Schemas))
+            .WithTrackingName(TrackingNames.ReferencedSchemas);
+        context.RegisterSourceOutput(referencedSchemas, static (spc, model) =>
+        {
+            if (model is not null)
+            {
+                Add(spc, ReferencedSchemasEmitter.HintName, ReferencedSchemasEmitter.Emit(model));
+            }
+        });
+
         // The schema lock: read once per change of the file, written on request, checked only by the diagnostics
         // output, so an edit of the lock never regenerates source and an edit of the code never re-reads the lock.
         IncrementalValueProvider<bool> updatingLock = context.AnalyzerConfigOptionsProvider
@@ -122,7 +136,7 @@ public sealed class TruffleGenerator : IIncrementalGenerator
         {
             ImmutableArray<ParseResult> results = all.Left.Left.Left.AddRange(all.Left.Left.Right);
             DiagnosticReporter.Report(spc, results, all.Left.Right);
-            SchemaChecker.Report(spc, results, all.Right.Right ? null : all.Right.Left);
+            SchemaChecker.Report(spc, results, all.Left.Right, all.Right.Right ? null : all.Right.Left);
         });
     }
 

@@ -201,7 +201,7 @@ public sealed class ContractsAcrossAssembliesTests
     }
 
     [Fact]
-    public void An_app_with_no_message_of_its_own_gets_bus_Chat_for_its_references_and_no_resolver()
+    public void An_app_with_no_message_of_its_own_gets_bus_Chat_for_its_references_and_no_resolver_but_registers_their_schemas()
     {
         BuiltAssembly contracts = Assemblies.Build("Contoso.Contracts", [], Contracts);
         BuiltAssembly app = Assemblies.Build("Contoso.App", [contracts], """
@@ -213,7 +213,7 @@ public sealed class ContractsAcrossAssembliesTests
             }
             """);
 
-        Assert.Equal(["Truffle.ChatBus.g.cs", "Truffle.NamespaceApis.g.cs"], app.Run!.Generator.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+        Assert.Equal(["Truffle.ChatBus.g.cs", "Truffle.NamespaceApis.g.cs", "Truffle.ReferencedSchemas.g.cs"], app.Run!.Generator.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
     }
 
     [Theory]

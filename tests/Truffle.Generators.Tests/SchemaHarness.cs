@@ -48,7 +48,7 @@ internal static class SchemaHarness
     public static GeneratorRun RunAgainst(string lockText, params string[] sources) => Run(lockText, update: false, sources);
 
     public static ImmutableArray<Diagnostic> LockDiagnostics(GeneratorRun run) =>
-        [.. run.Diagnostics.Where(d => d.Id is "TRF010" or "TRF011" or "TRF012" or "TRF013")];
+        [.. run.Diagnostics.Where(d => d.Id is "TRF010" or "TRF011" or "TRF012" or "TRF013" or "TRF014" or "TRF015")];
 
     internal sealed class InMemoryText(string path, string text) : AdditionalText
     {

@@ -48,9 +48,11 @@ public sealed class PackageFeed : IAsyncLifetime
 
     /// <summary>
     /// The app under <c>Apps/<paramref name="name"/>/</c>, copied once per run into <see cref="Root"/> with every
-    /// <c>TRUFFLE_VERSION</c> in its project files replaced by <see cref="Version"/>.
+    /// <c>TRUFFLE_VERSION</c> in its project files replaced by <see cref="Version"/>; into a folder named
+    /// <paramref name="copy"/> instead, for a second copy of one app (another version of it).
     /// </summary>
-    public ScratchApp App(string name) => _apps.GetOrAdd(name, n => new Lazy<ScratchApp>(() => ScratchApp.Copy(this, n))).Value;
+    public ScratchApp App(string name, string? copy = null) =>
+        _apps.GetOrAdd(copy ?? name, c => new Lazy<ScratchApp>(() => ScratchApp.Copy(this, name, c))).Value;
 
     /// <inheritdoc/>
     public async Task InitializeAsync()

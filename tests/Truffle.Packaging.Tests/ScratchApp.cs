@@ -18,10 +18,10 @@ public sealed class ScratchApp
     /// <summary>The app's folder.</summary>
     public string Directory { get; }
 
-    internal static ScratchApp Copy(PackageFeed feed, string name)
+    internal static ScratchApp Copy(PackageFeed feed, string name, string folder)
     {
         string source = Path.Combine(PackageFeed.RepositoryRoot, "tests", "Truffle.Packaging.Tests", "Apps", name);
-        string target = Path.Combine(feed.Root, name);
+        string target = Path.Combine(feed.Root, folder);
         foreach (string file in System.IO.Directory.GetFiles(source, "*", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(source, file);

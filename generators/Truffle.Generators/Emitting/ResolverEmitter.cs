@@ -17,12 +17,17 @@ internal static class ResolverEmitter
         string.Concat(model.Schemas.Select(s =>
             $"\n        global::Truffle.Wire.WireSchemas.Register({CSharpNames.Literal(s.WireNamespace)}, {CSharpNames.Literal(s.Fingerprint)}, {string.Join(", ", s.WireTypes.Select(CSharpNames.Literal))});"));
 
+    /// <summary>The same, as metadata for the assemblies that reference this one (see <c>WireSchemaAttribute</c>).</summary>
+    private static string SchemaAttributes(ResolverModel model) =>
+        string.Concat(model.Schemas.Select(s =>
+            $"\n[assembly: global::Truffle.Wire.WireSchema({CSharpNames.Literal(s.WireNamespace)}, {CSharpNames.Literal(s.Fingerprint)}, {string.Join(", ", s.WireTypes.Select(CSharpNames.Literal))})]"));
+
     public static string Emit(ResolverModel model)
     {
         var w = new SourceWriter();
         w.WriteLine($$"""
             {{KnownNames.FileHeader}}
-            #pragma warning disable CA2255 // Registering on load is the point: users never call it.
+            #pragma warning disable CA2255 // Registering on load is the point: users never call it.{{SchemaAttributes(model)}}
 
             namespace {{model.Namespace}};
 

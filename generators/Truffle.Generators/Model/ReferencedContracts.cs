@@ -4,7 +4,8 @@ namespace Truffle.Generators.Model;
 
 /// <summary>
 /// What the assemblies this compilation references contribute: their messages that the namespace APIs reach, the
-/// wire names all their annotated types claim, and the public namespace APIs that Truffle.Generators 0.1.0 generated.
+/// wire names all their annotated types claim, the public namespace APIs that Truffle.Generators 0.1.0 generated,
+/// and the wire schemas they declare (registered from this assembly too, so they are known before those load).
 /// </summary>
 /// <remarks>
 /// A pipeline value read from the references' metadata once per compilation; equal as long as the references declare
@@ -13,9 +14,11 @@ namespace Truffle.Generators.Model;
 internal sealed record ReferencedContracts(
     EquatableArray<ReferencedMessage> Messages,
     EquatableArray<WireClaim> Claims,
-    EquatableArray<LegacyApi> LegacyApis)
+    EquatableArray<LegacyApi> LegacyApis,
+    EquatableArray<Schema.NamespaceSchema> Schemas)
 {
-    public static ReferencedContracts None { get; } = new(EquatableArray<ReferencedMessage>.Empty, EquatableArray<WireClaim>.Empty, EquatableArray<LegacyApi>.Empty);
+    public static ReferencedContracts None { get; } = new(
+        EquatableArray<ReferencedMessage>.Empty, EquatableArray<WireClaim>.Empty, EquatableArray<LegacyApi>.Empty, EquatableArray<Schema.NamespaceSchema>.Empty);
 }
 
 /// <summary>A message of a referenced assembly that this compilation can name.</summary>

@@ -1,3 +1,5 @@
+using Truffle.Generators.Helpers;
+
 namespace Truffle.Generators.Model;
 
 /// <summary>
@@ -10,6 +12,7 @@ namespace Truffle.Generators.Model;
 /// <param name="IsNullable">True when null is a legal value (an annotated reference type or a nullable value type).</param>
 /// <param name="IsValueType">True for structs, enums and primitives.</param>
 /// <param name="IsLocal">For annotated types: declared in the compilation being generated, so its formatter can be called directly.</param>
+/// <param name="EnumValues">For an enum: its values, which the schema lock records (they are what its numbers mean).</param>
 internal sealed record TypeShape(
     ShapeKind Kind,
     string TypeName,
@@ -17,4 +20,8 @@ internal sealed record TypeShape(
     TypeShape? Element,
     bool IsNullable,
     bool IsValueType,
-    bool IsLocal);
+    bool IsLocal,
+    EquatableArray<EnumValue> EnumValues = default);
+
+/// <summary>One value of an enum: its C# name and its number, as invariant decimal text (any underlying type fits).</summary>
+internal sealed record EnumValue(string Name, string Number);

@@ -30,6 +30,7 @@ internal sealed class KnownTypeSymbols(Compilation compilation)
     public INamedTypeSymbol? Message => Resolve("Truffle.ITruffleMessage`1");
     public INamedTypeSymbol? Slice => Resolve("Truffle.ISyncedSlice`1");
     public INamedTypeSymbol? MessageBus => Resolve("Truffle.IMessageBus");
+    public INamedTypeSymbol? WireSchemaAttribute => Resolve("Truffle.Wire.WireSchemaAttribute");
     public INamedTypeSymbol? GeneratedCodeAttribute => Resolve("System.CodeDom.Compiler.GeneratedCodeAttribute");
 
     /// <summary>The type named <paramref name="metadataName"/> that this compilation sees, looked up once.</summary>

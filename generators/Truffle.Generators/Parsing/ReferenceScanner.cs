@@ -4,6 +4,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Truffle.Generators.Helpers;
 using Truffle.Generators.Model;
+using Truffle.Generators.Schema;
 
 namespace Truffle.Generators.Parsing;
 
@@ -29,6 +30,7 @@ internal static class ReferenceScanner
         var messages = new List<ReferencedMessage>();
         var claims = new List<WireClaim>();
         var legacyApis = new List<LegacyApi>();
+        var schemas = new List<NamespaceSchema>();
         foreach (IAssemblySymbol assembly in known.Compilation.SourceModule.ReferencedAssemblySymbols)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -36,6 +38,8 @@ internal static class ReferenceScanner
             {
                 continue;
             }
+
+            schemas.AddRange(SchemasOf(assembly, known));
 
             foreach (INamedTypeSymbol type in TypesOf(assembly.GlobalNamespace))
             {
@@ -51,7 +55,30 @@ internal static class ReferenceScanner
         return new ReferencedContracts(
             messages.OrderBy(m => m.WireNamespace, System.StringComparer.Ordinal).ThenBy(m => m.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
             claims.OrderBy(c => c.Key, System.StringComparer.Ordinal).ThenBy(c => c.Owner, System.StringComparer.Ordinal).ToEquatableArray(),
-            legacyApis.OrderBy(a => a.WireNamespace, System.StringComparer.Ordinal).ThenBy(a => a.Assembly, System.StringComparer.Ordinal).ToEquatableArray());
+            legacyApis.OrderBy(a => a.WireNamespace, System.StringComparer.Ordinal).ThenBy(a => a.Assembly, System.StringComparer.Ordinal).ToEquatableArray(),
+            schemas.Distinct().OrderBy(s => s.WireNamespace, System.StringComparer.Ordinal).ThenBy(s => s.Fingerprint, System.StringComparer.Ordinal).ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The <c>[assembly: WireSchema(…)]</c> attributes the generator put on a referenced assembly: its namespaces'
+    /// fingerprints and message types, read from metadata so that this assembly can register them at start.
+    /// </summary>
+    private static IEnumerable<NamespaceSchema> SchemasOf(IAssemblySymbol assembly, KnownTypeSymbols known)
+    {
+        INamedTypeSymbol? attribute = known.WireSchemaAttribute;
+        if (attribute is null)
+        {
+            yield break;
+        }
+
+        foreach (AttributeData data in assembly.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute)
+                && data.ConstructorArguments is [{ Value: string ns }, { Value: string fingerprint }, { Kind: TypedConstantKind.Array } types])
+            {
+                yield return new NamespaceSchema(ns, fingerprint, types.Values.Select(t => t.Value as string).OfType<string>().ToEquatableArray());
+            }
+        }
     }
 
     /// <summary>

@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Truffle.Generators.Helpers;
 using Truffle.Generators.Model;
 
 namespace Truffle.Generators.Parsing;
@@ -54,7 +57,7 @@ internal sealed class ShapeParser(KnownTypeSymbols known)
 
         if (named.TypeKind == TypeKind.Enum)
         {
-            return named.EnumUnderlyingType is { } underlying && Parse(underlying) is { } u ? Make(ShapeKind.Enum, u) : null;
+            return named.EnumUnderlyingType is { } underlying && Parse(underlying) is { } u ? Make(ShapeKind.Enum, u) with { EnumValues = EnumValuesOf(named) } : null;
         }
 
         if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
@@ -97,6 +100,13 @@ internal sealed class ShapeParser(KnownTypeSymbols known)
 
         return null;
     }
+
+    private static EquatableArray<EnumValue> EnumValuesOf(INamedTypeSymbol type) =>
+        type.GetMembers()
+            .OfType<IFieldSymbol>()
+            .Where(f => f.HasConstantValue)
+            .Select(f => new EnumValue(f.Name, System.Convert.ToString(f.ConstantValue, CultureInfo.InvariantCulture)!))
+            .ToEquatableArray();
 
     private static bool IsByte(ITypeSymbol type) => type.SpecialType == SpecialType.System_Byte;
 

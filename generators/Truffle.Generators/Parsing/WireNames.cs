@@ -51,6 +51,16 @@ internal static class WireNames
     /// <summary>What a message claims on the wire, for the duplicate check (TRF004).</summary>
     public static string MessageKey(string ns, string type) => $"message {ns}/{type}";
 
+    /// <summary>The namespace and type of a <see cref="MessageKey"/>; null for a store or anything else.</summary>
+    public static (string Namespace, string Type)? ParseMessageKey(string key)
+    {
+        const string Prefix = "message ";
+        int slash = key.IndexOf('/');
+        return key.StartsWith(Prefix, System.StringComparison.Ordinal) && slash > Prefix.Length
+            ? (key.Substring(Prefix.Length, slash - Prefix.Length), key.Substring(slash + 1))
+            : null;
+    }
+
     /// <summary>What a slice claims on the wire, for the duplicate check (TRF004).</summary>
     public static string StoreKey(string storeId) => $"store {storeId}";
 

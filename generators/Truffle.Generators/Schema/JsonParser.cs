@@ -7,7 +7,8 @@ namespace Truffle.Generators.Schema;
 
 /// <summary>
 /// A small strict JSON reader for the lock file (the generator cannot depend on System.Text.Json): objects become
-/// dictionaries, arrays lists, numbers doubles. Errors say the line and column.
+/// dictionaries, arrays lists, numbers decimals (exact for every enum value up to <c>ulong.MaxValue</c>). Errors say
+/// the line and column.
 /// </summary>
 internal sealed class JsonParser(string text)
 {
@@ -167,7 +168,7 @@ internal sealed class JsonParser(string text)
         throw Error("unterminated string");
     }
 
-    private double ParseNumber()
+    private decimal ParseNumber()
     {
         int start = _position;
         while (_position < text.Length && "+-0123456789.eE".IndexOf(text[_position]) >= 0)
@@ -175,7 +176,7 @@ internal sealed class JsonParser(string text)
             _position++;
         }
 
-        return double.TryParse(text.Substring(start, _position - start), NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
+        return decimal.TryParse(text.Substring(start, _position - start), NumberStyles.Float, CultureInfo.InvariantCulture, out decimal number)
             ? number
             : throw Error("bad number");
     }

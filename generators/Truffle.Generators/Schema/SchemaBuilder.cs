@@ -33,7 +33,26 @@ internal static class SchemaBuilder
     }
 
     private static SchemaMember Member(MemberModel member) =>
-        new(member.Key, member.Name, WireTypes.Of(member.Shape), member.Shape.IsNullable, member.IsRequired, Readable(member.DefaultValue));
+        new(member.Key, member.Name, WireTypes.Of(member.Shape), member.Shape.IsNullable, member.IsRequired, Readable(member.DefaultValue), EnumOf(member.Shape));
+
+    /// <summary>The enum a member's type is or holds (<c>Mood</c>, <c>Mood?</c>, <c>List&lt;Mood&gt;</c>, a map of them).</summary>
+    private static SchemaEnum? EnumOf(TypeShape shape)
+    {
+        TypeShape? current = shape;
+        while (current is not null && current.Kind != ShapeKind.Enum && current.Kind != ShapeKind.Annotated)
+        {
+            current = current.Element;
+        }
+
+        return current is { Kind: ShapeKind.Enum } e ? Enum(e.ConstructName.Replace("global::", string.Empty), e.EnumValues) : null;
+    }
+
+    /// <summary>An enum with its values in the lock's order: by number, then by name.</summary>
+    public static SchemaEnum Enum(string name, IEnumerable<EnumValue> values) =>
+        new(name, values
+            .OrderBy(v => decimal.Parse(v.Number, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture))
+            .ThenBy(v => v.Name, System.StringComparer.Ordinal)
+            .ToEquatableArray());
 
     /// <summary>The default as a person writes it: <c>(string)("calm")</c> is <c>"calm"</c>, <c>default!</c> is <c>null</c>.</summary>
     private static string? Readable(string? defaultValue)

@@ -4,18 +4,20 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Truffle.Generators.Diagnostics;
+using Truffle.Generators.Model;
 using Truffle.Generators.Parsing;
 
 namespace Truffle.Generators.Schema;
 
 /// <summary>
 /// Compares the annotated types of the compilation with the committed lock, and reports each change that would
-/// break devices on the locked version (TRF010–TRF012) at the member or type that makes it. Compatible changes, new
-/// types and removed types are accepted; see docs/schema-evolution.md.
+/// break devices on the locked version (TRF010–TRF012, TRF015) at the member or type that makes it, and each message
+/// type the lock records that is gone (TRF014) at its entry in the lock. Compatible changes, new types and removed
+/// slices are accepted; see docs/schema-evolution.md.
 /// </summary>
 internal static class SchemaChecker
 {
-    public static void Report(SourceProductionContext context, ImmutableArray<ParseResult> results, SchemaLock? schemaLock)
+    public static void Report(SourceProductionContext context, ImmutableArray<ParseResult> results, ReferencedContracts references, SchemaLock? schemaLock)
     {
         if (schemaLock is null)
         {
@@ -50,6 +52,27 @@ internal static class SchemaChecker
                 }
             }
         }
+
+        ReportRemovedMessages(context, results, references, schemaLock, locked);
+    }
+
+    /// <summary>
+    /// A locked message that no type claims any more, here or in a referenced assembly (a message moved to a contracts
+    /// library is still declared). Claims of types that failed to parse count, so their own error is not doubled.
+    /// </summary>
+    private static void ReportRemovedMessages(SourceProductionContext context, ImmutableArray<ParseResult> results, ReferencedContracts references, SchemaLock schemaLock, SchemaModel locked)
+    {
+        var claimed = new HashSet<string>(results.SelectMany(r => r.WireKeys), System.StringComparer.Ordinal);
+        claimed.UnionWith(references.Claims.Select(c => c.Key));
+        for (int i = 0; i < locked.Types.Count; i++)
+        {
+            SchemaType type = locked.Types[i];
+            if (!claimed.Contains(type.Wire) && WireNames.ParseMessageKey(type.Wire) is var (ns, wireType))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.RemovedMessageType, schemaLock.LocationOf(i), $"{ns}/{wireType}", type.CSharpName, ns, wireType));
+            }
+        }
     }
 
     private static void Check(SourceProductionContext context, ParseResult result, SchemaType before, SchemaType current)
@@ -79,6 +102,10 @@ internal static class SchemaChecker
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.WireTypeChanged, location, $"'{member.Name}'", result.TypeName, member.WireType, old.WireType));
+            }
+            else if (EnumChanges.Between(old.Enum, member.Enum) is { } changes)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.EnumChanged, location, member.Name, result.TypeName, changes));
             }
         }
 

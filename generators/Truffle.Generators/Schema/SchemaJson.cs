@@ -43,6 +43,17 @@ internal static class SchemaJson
                     json.Append(", \"default\": ").Append(Quote(member.Default));
                 }
 
+                if (member.Enum is { } e)
+                {
+                    json.Append(", \"enum\": ").Append(Quote(e.Name)).Append(", \"values\": {");
+                    for (int v = 0; v < e.Values.Count; v++)
+                    {
+                        json.Append(v == 0 ? " " : ", ").Append(Quote(e.Values[v].Name)).Append(": ").Append(e.Values[v].Number);
+                    }
+
+                    json.Append(e.Values.Count == 0 ? "}" : " }");
+                }
+
                 json.Append(" }");
             }
 
@@ -87,7 +98,24 @@ internal static class SchemaJson
             String(member, "type")!,
             Bool(member, "nullable"),
             Bool(member, "required"),
-            String(member, "default", optional: true));
+            String(member, "default", optional: true),
+            ReadEnum(member));
+    }
+
+    /// <summary>The optional <c>"enum"</c> and <c>"values"</c> of a member; locks written before them have neither.</summary>
+    private static SchemaEnum? ReadEnum(Dictionary<string, object?> member)
+    {
+        if (String(member, "enum", optional: true) is not { } name)
+        {
+            return null;
+        }
+
+        Dictionary<string, object?> values = member.TryGetValue("values", out object? v) && v is Dictionary<string, object?> map
+            ? map
+            : throw new FormatException($"\"values\" of the enum {name} is missing or not an object");
+        return SchemaBuilder.Enum(name, values.Select(pair => pair.Value is decimal number && decimal.Truncate(number) == number
+            ? new Model.EnumValue(pair.Key, number.ToString(CultureInfo.InvariantCulture))
+            : throw new FormatException($"the value {pair.Key} of the enum {name} is not an integer")));
     }
 
     private static Dictionary<string, object?> Object(object? value, string what) =>
@@ -104,8 +132,8 @@ internal static class SchemaJson
     private static bool Bool(Dictionary<string, object?> obj, string key) =>
         obj.TryGetValue(key, out object? value) && value is bool b ? b : throw new FormatException($"\"{key}\" is missing or not true or false");
 
-    private static double Number(Dictionary<string, object?> obj, string key) =>
-        obj.TryGetValue(key, out object? value) && value is double d ? d : throw new FormatException($"\"{key}\" is missing or not a number");
+    private static decimal Number(Dictionary<string, object?> obj, string key) =>
+        obj.TryGetValue(key, out object? value) && value is decimal d ? d : throw new FormatException($"\"{key}\" is missing or not a number");
 
     private static string Quote(string value)
     {

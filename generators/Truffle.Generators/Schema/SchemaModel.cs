@@ -27,4 +27,13 @@ internal sealed record SchemaType(string Wire, string CSharpName, string? Reply,
 /// <param name="Nullable">True when <c>nil</c> is a legal value.</param>
 /// <param name="Required">True when a map without it fails to decode.</param>
 /// <param name="Default">The declared default, as C#, when it has one.</param>
-internal sealed record SchemaMember(string Key, string Name, string WireType, bool Nullable, bool Required, string? Default);
+/// <param name="Enum">The enum its type is (or holds, for a collection or a nullable), when it is one.</param>
+internal sealed record SchemaMember(string Key, string Name, string WireType, bool Nullable, bool Required, string? Default, SchemaEnum? Enum = null);
+
+/// <summary>
+/// An enum as the lock records it: on the wire only its numbers travel, so the names say what each number means, and
+/// a value renumbered or removed changes the meaning of what devices on the locked version send (TRF015).
+/// </summary>
+/// <param name="Name">The C# enum, for messages; a renamed enum whose values keep their names and numbers is no change.</param>
+/// <param name="Values">Its values, ordered by number, then by name.</param>
+internal sealed record SchemaEnum(string Name, EquatableArray<Model.EnumValue> Values);
