@@ -28,6 +28,7 @@ import (
 	"tailscale.com/tsnet"
 
 	"github.com/truffle-dotnet/truffle/sidecar/internal/backend"
+	"github.com/truffle-dotnet/truffle/sidecar/internal/lifecycle"
 )
 
 // Timings, as the published Truffle sidecar uses them.
@@ -37,12 +38,14 @@ const (
 	statusPollInterval = 500 * time.Millisecond
 	// peerRediffInterval is the fallback re-diff of the peer list when the IPN bus is quiet or broken.
 	peerRediffInterval = 30 * time.Second
-	// wantRunningBudget bounds setting WantRunning=false on stop, which lets peers see the node go offline at once
-	// instead of when control times it out.
-	wantRunningBudget = 3 * time.Second
 	// whoIsBudget bounds one WhoIs lookup.
 	whoIsBudget = 3 * time.Second
 )
+
+// stopBudget splits a stop (lifecycle.PlanStop): WantRunning=false for at most 3 s, which lets peers see the node
+// go offline at once instead of when control times it out; an ephemeral node's logout, which srv.Close bounds at
+// 5 s itself; and 2 s for the rest of srv.Close (listeners, LocalAPI, log flush).
+var stopBudget = lifecycle.Budget{Offline: 3 * time.Second, Logout: 5 * time.Second, Close: 2 * time.Second}
 
 // DebugEnv, when set to a non-empty value, sends tsnet's verbose backend log (magicsock, control, netstack) to the
 // logger. Without it that log is discarded.
@@ -77,16 +80,13 @@ type Backend struct {
 	cfg Config
 	log *log.Logger
 
-	drained     chan struct{} // closed by release, once the state directory is released
-	releaseOnce sync.Once
+	life *lifecycle.Node // srv.Start on its own goroutine, srv.Close, and the release of the state directory
 
 	mu        sync.Mutex // guards everything below
 	srv       *tsnet.Server
 	lc        *local.Client // set once srv.Start has succeeded
 	hostname  string
 	ephemeral bool
-	startDone chan struct{} // closed when srv.Start has returned
-	startErr  error         // srv.Start's error, valid after startDone
 	stopped   bool
 	stopCh    chan struct{} // closed by Stop; ends watchers that outlive their context
 }
@@ -105,15 +105,15 @@ func New(cfg Config) *Backend {
 	if l == nil {
 		l = log.New(io.Discard, "", 0)
 	}
-	return &Backend{cfg: cfg, log: l, stopCh: make(chan struct{}), drained: make(chan struct{})}
+	return &Backend{cfg: cfg, log: l, life: lifecycle.NewNode(), stopCh: make(chan struct{})}
 }
 
-// Stop leaves the network within ctx (backend.StopNode): WantRunning=false first, at most wantRunningBudget, so
-// peers see the node offline at once; then the server is closed, which closes every listener and connection. An
-// ephemeral node skips WantRunning=false: closing it logs it out of control (tsnet bounds that logout at 5 s), which
-// removes it from every peer's map, so the stop budget goes to the logout. It is idempotent. When ctx ends before
-// the server has closed, the close goes on in the background, Stop returns ctx's error, and Drained is closed when
-// the close is done.
+// Stop leaves the network within ctx, as lifecycle.Node.Stop and lifecycle.PlanStop do it with stopBudget:
+// WantRunning=false first, so peers see the node offline at once, never into the time srv.Close needs; then the
+// server is closed, which closes every listener and connection. An ephemeral node skips WantRunning=false: closing
+// it logs it out of control, which removes it from every peer's map, so the stop budget goes to the logout. It is
+// idempotent. When ctx ends before the server has closed (or while srv.Start still runs), the close goes on in the
+// background, Stop returns ctx's error, and Drained is closed when the close is done.
 //
 // WantRunning=false is persisted in the state directory; the next start is not affected because tsnet starts the
 // backend with WantRunning=true every time.
@@ -125,45 +125,27 @@ func (b *Backend) Stop(ctx context.Context) error {
 	}
 	b.stopped = true
 	close(b.stopCh)
-	srv, startDone, ephemeral := b.srv, b.startDone, b.ephemeral
+	srv, ephemeral := b.srv, b.ephemeral
 	b.mu.Unlock()
-	if srv == nil {
-		b.release() // never started
-		return nil
-	}
 
-	select {
-	case <-startDone:
-	case <-ctx.Done():
-		go func() { // srv.Start is still running: close the server when it returns
-			<-startDone
-			if b.startFailed() == nil {
-				srv.Close()
-			}
-			b.release()
-		}()
-		return fmt.Errorf("tsnet: stop: start still running: %w", ctx.Err())
-	}
-	if err := b.startFailed(); err != nil {
-		b.release()
-		return nil // a failed srv.Start has released what it had opened; Close would act on a half-built server
-	}
-
-	b.mu.Lock()
-	lc := b.lc
-	b.mu.Unlock()
-	err := backend.StopNode(ctx, backend.NodeStop{
+	// The node calls these only once srv.Start has succeeded, so srv and the client are set by then.
+	err := b.life.Stop(ctx, lifecycle.Stop{
 		Ephemeral: ephemeral,
 		GoOffline: func(ctx context.Context) error {
+			b.mu.Lock()
+			lc := b.lc
+			b.mu.Unlock()
+			if lc == nil {
+				return ErrNotRunning
+			}
 			_, err := lc.EditPrefs(ctx, &ipn.MaskedPrefs{Prefs: ipn.Prefs{WantRunning: false}, WantRunningSet: true})
 			return err
 		},
-		OfflineBudget: wantRunningBudget,
 		// srv.Close takes no context and can take several seconds (log flush, LocalAPI shutdown, and for an
 		// ephemeral node a logout from control).
-		Close:    srv.Close,
-		Released: b.release,
-		Logf:     b.userLogf,
+		Close:  func() error { return srv.Close() },
+		Budget: stopBudget,
+		Logf:   b.userLogf,
 	})
 	if err != nil {
 		return fmt.Errorf("tsnet: %w", err)
@@ -174,15 +156,7 @@ func (b *Backend) Stop(ctx context.Context) error {
 // Drained is closed once the node has released its state directory (backend.Drainer): when Stop has closed the
 // server, or at Stop for a node that never started or failed to start. The sidecar holds back a new start on the
 // same state directory until then.
-func (b *Backend) Drained() <-chan struct{} { return b.drained }
-
-func (b *Backend) release() { b.releaseOnce.Do(func() { close(b.drained) }) }
-
-func (b *Backend) startFailed() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.startErr
-}
+func (b *Backend) Drained() <-chan struct{} { return b.life.Released() }
 
 // running returns the server and its client once srv.Start has succeeded and until Stop.
 //

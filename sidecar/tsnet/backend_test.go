@@ -13,6 +13,7 @@ import (
 	"tailscale.com/types/key"
 
 	"github.com/truffle-dotnet/truffle/sidecar/internal/backend"
+	"github.com/truffle-dotnet/truffle/sidecar/internal/lifecycle"
 )
 
 // These tests need no network: they cover the mapping and diffing and the not-running guards. Joining a real
@@ -207,5 +208,19 @@ func TestPeerWatchAsksForPeerChangesWithoutNetworkMaps(t *testing.T) {
 	}
 	if peerWatchMask&ipn.NotifyInitialNetMap != 0 {
 		t.Fatal("the peer watch asks for the whole network map")
+	}
+}
+
+// Within the sidecar's 10 s stop budget an ephemeral node keeps the 5 s tailscale.com gives its logout and does
+// not spend any of it on WantRunning=false; any other node goes offline for its 3 s and leaves Close the rest.
+// The split itself is tested in the parent module (internal/lifecycle).
+func TestStopBudgetLeavesTheEphemeralLogoutItsTime(t *testing.T) {
+	eph := lifecycle.PlanStop(10*time.Second, true, stopBudget)
+	if eph.Offline != 0 || eph.Logout != 5*time.Second || eph.Short {
+		t.Fatalf("ephemeral stop plan = %+v", eph)
+	}
+	node := lifecycle.PlanStop(10*time.Second, false, stopBudget)
+	if node.Offline != 3*time.Second || node.Close < stopBudget.Close || node.Short {
+		t.Fatalf("stop plan = %+v", node)
 	}
 }

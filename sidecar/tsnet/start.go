@@ -2,6 +2,7 @@ package tsnetbackend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"tailscale.com/tsnet"
 
 	"github.com/truffle-dotnet/truffle/sidecar/internal/backend"
+	"github.com/truffle-dotnet/truffle/sidecar/internal/lifecycle"
 )
 
 // Start creates the tsnet node, starts it and waits until it is Running with a Tailscale address. While it waits
@@ -58,38 +60,39 @@ func (b *Backend) Start(ctx context.Context, opts backend.Options) error {
 	b.srv = srv
 	b.hostname = opts.Hostname
 	b.ephemeral = opts.Ephemeral
-	b.startDone = make(chan struct{})
-	startDone := b.startDone
 	b.mu.Unlock()
 
 	if envknob.NoLogsNoSupport() {
 		b.log.Printf("tsnet: log uploads disabled (TS_NO_LOGS_NO_SUPPORT)")
 	}
 
-	// srv.Start is synchronous and takes no context, so it runs on its own goroutine to let ctx end the wait.
-	// Stop waits for it before closing the server (tsnet forbids Close before or during Start).
-	go func() {
-		err := srv.Start()
-		b.mu.Lock()
-		b.startErr = err
-		if err == nil {
-			// Does not start anything again: Start has succeeded, so LocalClient returns the in-memory client.
-			b.lc, _ = srv.LocalClient()
+	// srv.Start is synchronous and takes no context: b.life runs it on its own goroutine so that ctx can end the
+	// wait, and Stop waits for it before closing the server (tsnet forbids Close before or during Start).
+	err := b.life.Start(ctx, func() error {
+		if err := srv.Start(); err != nil {
+			return err
 		}
+		// Does not start anything again: Start has succeeded, so LocalClient returns the in-memory client. Should it
+		// fail all the same, the server is closed here: a failed start is released without a Close.
+		lc, err := srv.LocalClient()
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		b.mu.Lock()
+		b.lc = lc
 		b.mu.Unlock()
-		close(startDone)
-	}()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-startDone:
+		return nil
+	})
+	if errors.Is(err, lifecycle.ErrStopped) || errors.Is(err, lifecycle.ErrStarted) {
+		return ErrNotRunning // Stop came between the checks above and the start
 	}
-	b.mu.Lock()
-	lc, err := b.lc, b.startErr
-	b.mu.Unlock()
 	if err != nil {
 		return err
 	}
+	b.mu.Lock()
+	lc := b.lc
+	b.mu.Unlock()
 	if err := b.waitRunning(ctx, lc, opts); err != nil {
 		return err
 	}
@@ -182,8 +185,10 @@ func (b *Backend) waitRunning(ctx context.Context, lc *local.Client, opts backen
 }
 
 // followLogin reports the login URLs control issues after start (a node whose key expired must log in again) until
-// the node stops: BrowseToURL of every IPN bus notification, and of the current state at each subscription. A
-// broken bus is resubscribed after peerRediffInterval.
+// the node stops, as lifecycle.LoginFollower does: BrowseToURL of every IPN bus notification, and the status's
+// AuthURL at each subscription, after each change of state and every statusPollInterval while in NeedsLogin
+// (tsnet's login is not interactive, so control's URL may reach only the status). A broken bus is resubscribed
+// after peerRediffInterval.
 func (b *Backend) followLogin(lc *local.Client, report func(url string)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -191,29 +196,45 @@ func (b *Backend) followLogin(lc *local.Client, report func(url string)) {
 		<-b.stopCh
 		cancel()
 	}()
-	for ctx.Err() == nil {
-		if w, err := lc.WatchIPNBus(ctx, ipn.NotifyInitialState); err != nil {
-			b.debugLogf("follow login: watch IPN bus: %v", err)
-		} else {
-			for {
-				n, err := w.Next()
-				if err != nil {
-					break
-				}
-				if n.BrowseToURL != nil && *n.BrowseToURL != "" {
-					report(*n.BrowseToURL)
-				}
+	f := &lifecycle.LoginFollower{
+		Subscribe: func(ctx context.Context) (lifecycle.LoginWatch, error) {
+			w, err := lc.WatchIPNBus(ctx, ipn.NotifyInitialState)
+			if err != nil {
+				return nil, err
 			}
-			w.Close()
-		}
-		t := time.NewTimer(peerRediffInterval)
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-		t.Stop()
+			return loginWatch{w}, nil
+		},
+		AuthURL: func(ctx context.Context) (string, bool, error) {
+			st, err := lc.StatusWithoutPeers(ctx)
+			if err != nil {
+				return "", false, err
+			}
+			return st.AuthURL, st.BackendState == ipn.NeedsLogin.String(), nil
+		},
+		Report: report,
+		Retry:  peerRediffInterval,
+		Poll:   statusPollInterval,
+		Logf:   b.debugLogf,
 	}
+	f.Run(ctx)
 }
+
+// loginWatch is an IPN bus subscription as lifecycle.LoginFollower reads it.
+type loginWatch struct{ w *local.IPNBusWatcher }
+
+func (l loginWatch) Next() (string, bool, error) {
+	n, err := l.w.Next()
+	if err != nil {
+		return "", false, err
+	}
+	url := ""
+	if n.BrowseToURL != nil {
+		url = *n.BrowseToURL
+	}
+	return url, n.State != nil || n.LoginFinished != nil, nil
+}
+
+func (l loginWatch) Close() error { return l.w.Close() }
 
 // readBus delivers every notification of w on the first channel until reading fails, then the error on the
 // second. It stops when ctx ends.

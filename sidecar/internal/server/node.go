@@ -178,7 +178,7 @@ func (s *Server) handleStart(cmd proto.Command) {
 		OnAuthRequired:  login.report,
 		OnNeedsApproval: func() { s.send(proto.EvtNeedsApproval, nil) },
 	}
-	previous := s.stateDirs.previous(d.StateDir)
+	previous := s.stateDirs.Previous(d.StateDir)
 	if !n.spawn(func() { s.runStart(n, opts, previous) }) {
 		close(n.startDone)
 	}
@@ -207,7 +207,7 @@ func (s *Server) runStart(n *node, opts backend.Options, previous <-chan struct{
 	if previous != nil {
 		s.log.Printf("start: waiting for the previous node on %s to finish stopping", n.stateDir)
 	}
-	err := awaitRelease(n.ctx, previous, s.stopTimeout, n.stateDir)
+	err := s.stateDirs.Await(n.ctx, previous, s.stopTimeout, n.stateDir)
 	if err == nil {
 		err = n.b.Start(n.ctx, opts)
 	}
