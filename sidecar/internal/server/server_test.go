@@ -161,6 +161,8 @@ func startData(hostname, registry string, bridgePort int, stateDir string) map[s
 	return map[string]any{
 		"hostname": hostname, "stateDir": stateDir, "bridgePort": bridgePort, "sessionToken": testToken,
 		"backend": "loopback", "loopbackDir": registry,
+		// Claim an address whose 9417 is free: other loopback networks on this machine (other test runs) listen there.
+		"loopbackPorts": []int{9417},
 	}
 }
 
