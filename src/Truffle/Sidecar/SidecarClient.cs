@@ -33,7 +33,7 @@ namespace Truffle.Sidecar;
 /// start succeeded, <see cref="StartAsync"/> fails with the exit code in its message.
 /// </para>
 /// </remarks>
-public sealed class SidecarClient : IAsyncDisposable
+internal sealed class SidecarClient : IAsyncDisposable
 {
     /// <summary>How long a control command waits for its reply.</summary>
     internal static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
