@@ -23,6 +23,22 @@ public sealed partial class SyncedStore<T> : IStoreCore
     private readonly ChangeFeed<SliceChanged<T>> _changes;
     private ImmutableDictionary<string, T> _remotes = ImmutableDictionary.Create<string, T>(StringComparer.Ordinal);
 
+    // The local slice (SyncedStore.Local.cs).
+    private readonly SlicePersistence? _persistence;
+    private readonly ITimer _coalesceTimer;
+    private T? _local;              // what the app sees
+    private T? _sent;               // the value at _seq, as peers know it (null: none yet, or retired)
+    private ulong _seq;             // 0 until the first send of this incarnation
+    private byte[]? _snapshot;      // the whole of _sent, encoded; null when _sent is null
+    private DateTimeOffset _lastSend = DateTimeOffset.MinValue;
+    private bool _flushPending;
+
+    // Replicas (SyncedStore.Replicas.cs).
+    private readonly Dictionary<string, Replica> _replicas = new(StringComparer.Ordinal);
+
+    // When each owner was last asked for a snapshot, so a burst of gapped deltas sends one request.
+    private readonly Dictionary<string, DateTimeOffset> _requested = new(StringComparer.Ordinal);
+
     internal SyncedStore(SyncEngine engine)
     {
         _engine = engine;
