@@ -71,48 +71,6 @@ func TestPeersFromStatus(t *testing.T) {
 	}
 }
 
-func TestDiffPeers(t *testing.T) {
-	p := func(id, dns string, online bool) backend.Peer {
-		return backend.Peer{ID: id, DNSName: dns, Online: online, TailscaleIPs: []string{"100.64.0." + id}}
-	}
-	old := map[string]backend.Peer{"1": p("1", "a", true), "2": p("2", "b", true), "3": p("3", "c", true)}
-	cur := map[string]backend.Peer{"1": p("1", "a", true), "3": p("3", "c", false), "4": p("4", "d", true)}
-	lastSeen := cur["1"]
-	lastSeen.LastSeen = "2026-08-01T00:00:00Z" // not a change on its own
-	cur["1"] = lastSeen
-
-	got := diffPeers(old, cur)
-	var kinds []string
-	for _, c := range got {
-		kinds = append(kinds, c.ChangeType+":"+c.PeerID)
-		if (c.ChangeType == "left") != (c.Peer == nil) {
-			t.Errorf("%s %s: peer %v", c.ChangeType, c.PeerID, c.Peer)
-		}
-	}
-	want := []string{"left:2", "joined:4", "updated:3"}
-	if !reflect.DeepEqual(kinds, want) {
-		t.Fatalf("diff = %v, want %v", kinds, want)
-	}
-	if got[2].Peer.Online {
-		t.Fatalf("updated peer carries the old state: %+v", got[2].Peer)
-	}
-	if len(diffPeers(cur, cur)) != 0 {
-		t.Fatal("a snapshot differs from itself")
-	}
-}
-
-func TestSamePeerComparesAddresses(t *testing.T) {
-	a := backend.Peer{ID: "1", TailscaleIPs: []string{"100.64.0.1"}}
-	b := backend.Peer{ID: "1", TailscaleIPs: []string{"100.64.0.2"}}
-	if samePeer(a, b) {
-		t.Fatal("different addresses compare equal")
-	}
-	b.TailscaleIPs = append(b.TailscaleIPs, "fd7a::1")
-	if samePeer(a, b) {
-		t.Fatal("different address counts compare equal")
-	}
-}
-
 func TestStateName(t *testing.T) {
 	for s, want := range map[ipn.State]string{
 		ipn.NoState:          "starting",

@@ -156,7 +156,7 @@ func (b *Backend) WatchPeers(ctx context.Context, ready func(), fn func(backend.
 			b.debugLogf("re-diff peers: %v", err)
 			continue // the next notification or tick tries again
 		}
-		for _, c := range diffPeers(base, cur) {
+		for _, c := range backend.DiffPeers(base, cur) {
 			fn(c)
 		}
 		base = cur
@@ -214,46 +214,4 @@ func subscribePeers(ctx context.Context, lc *local.Client) (peerSub, error) {
 		errc:    errc,
 		close:   func() { once.Do(func() { cancel(); w.Close() }) },
 	}, nil
-}
-
-// diffPeers lists the changes from old to cur: leaves, then joins, then updates, each sorted by ID. A peer is
-// updated when anything but LastSeen changed (LastSeen moves on its own while a peer is offline; going offline
-// or online changes Online).
-func diffPeers(old, cur map[string]backend.Peer) []backend.PeerChange {
-	var left, joined, updated []backend.PeerChange
-	for id := range old {
-		if _, ok := cur[id]; !ok {
-			left = append(left, backend.PeerChange{ChangeType: "left", PeerID: id})
-		}
-	}
-	for id, p := range cur {
-		p := p
-		o, ok := old[id]
-		switch {
-		case !ok:
-			joined = append(joined, backend.PeerChange{ChangeType: "joined", PeerID: id, Peer: &p})
-		case !samePeer(o, p):
-			updated = append(updated, backend.PeerChange{ChangeType: "updated", PeerID: id, Peer: &p})
-		}
-	}
-	var out []backend.PeerChange
-	for _, group := range [][]backend.PeerChange{left, joined, updated} {
-		sort.Slice(group, func(i, j int) bool { return group[i].PeerID < group[j].PeerID })
-		out = append(out, group...)
-	}
-	return out
-}
-
-func samePeer(a, b backend.Peer) bool {
-	if a.ID != b.ID || a.Hostname != b.Hostname || a.DNSName != b.DNSName || a.Online != b.Online ||
-		a.OS != b.OS || a.CurAddr != b.CurAddr || a.Relay != b.Relay || a.KeyExpiry != b.KeyExpiry ||
-		a.Expired != b.Expired || len(a.TailscaleIPs) != len(b.TailscaleIPs) {
-		return false
-	}
-	for i := range a.TailscaleIPs {
-		if a.TailscaleIPs[i] != b.TailscaleIPs[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -3,33 +3,6 @@ namespace Truffle.Mesh;
 /// <summary>The election's phases and the timers that move it between them.</summary>
 internal sealed partial class Election
 {
-    private Phase _phase = Phase.Following;
-    private bool _started;
-    private ulong _term;
-    private string? _leaderId;
-    private TimeSpan _leaseUntil;
-    private TimeSpan _quietUntil;
-    private TimeSpan _rankWaitUntil;
-    private TimeSpan _roundUntil;
-    private TimeSpan _leaderSince;
-    private TimeSpan _armedFor = TimeSpan.MaxValue;
-    private ulong _proposal;
-    private ulong _proposalFloor;
-    private TimeSpan _reelectAfter;
-    private ulong _heldTerm;
-    private string? _silentPrimary;
-    private TimeSpan? _leaderlessSince;
-
-    // Evidence (Election.Evidence.cs): a primary heard but not yet believed, when this node may ask again, and the
-    // membership size at which the current primary was last checked (a grown membership checks it again).
-    private Pending? _pending;
-    private TimeSpan _queryAfter;
-    private int _validatedMembers;
-
-    // In memory only: a node that restarts in the middle of a pre-vote round could grant that term twice.
-    private ulong _votedTerm;
-    private string? _votedFor;
-
     private enum Phase
     {
         /// <summary>Waiting for the primary's lease (or the join window, or a quiet period) to run out.</summary>

@@ -5,11 +5,6 @@ namespace Truffle.Mesh;
 /// <summary>How the election reports its state: queued under the lock, delivered after it, in order.</summary>
 internal sealed partial class Election
 {
-    private readonly Queue<ElectionState> _pendingStates = new();
-    private ElectionState _published;
-    private Snapshot _snapshot;
-    private bool _draining;
-
     private void SetTerm(ulong term)
     {
         if (term != _term)

@@ -37,6 +37,40 @@ internal sealed partial class Election : IDisposable
     private readonly Dictionary<string, Support> _support = new(StringComparer.Ordinal);
     private readonly List<TimeSpan> _scratch = [];
 
+    // Phases and timers (Election.Phases.cs).
+    private Phase _phase = Phase.Following;
+    private bool _started;
+    private ulong _term;
+    private string? _leaderId;
+    private TimeSpan _leaseUntil;
+    private TimeSpan _quietUntil;
+    private TimeSpan _rankWaitUntil;
+    private TimeSpan _roundUntil;
+    private TimeSpan _leaderSince;
+    private TimeSpan _armedFor = TimeSpan.MaxValue;
+    private ulong _proposal;
+    private ulong _proposalFloor;
+    private TimeSpan _reelectAfter;
+    private ulong _heldTerm;
+    private string? _silentPrimary;
+    private TimeSpan? _leaderlessSince;
+
+    // Evidence (Election.Evidence.cs): a primary heard but not yet believed, when this node may ask again, and the
+    // membership size at which the current primary was last checked (a grown membership checks it again).
+    private Pending? _pending;
+    private TimeSpan _queryAfter;
+    private int _validatedMembers;
+
+    // In memory only: a node that restarts in the middle of a pre-vote round could grant that term twice.
+    private ulong _votedTerm;
+    private string? _votedFor;
+
+    // Published state (Election.State.cs).
+    private readonly Queue<ElectionState> _pendingStates = new();
+    private ElectionState _published;
+    private Snapshot _snapshot;
+    private bool _draining;
+
     /// <summary>Creates the election of one node; nothing happens until <see cref="Start"/>.</summary>
     /// <param name="self">This node's rank.</param>
     /// <param name="term">The persisted term (never decreases; persist <see cref="ElectionState.Term"/> on change).</param>

@@ -6,7 +6,7 @@ namespace Truffle.Sidecar;
 /// One network connection handed over by the sidecar: a plain stream to the remote node, plus who it is. Dispose it
 /// to close the connection.
 /// </summary>
-public sealed class BridgeConnection : IAsyncDisposable
+internal sealed class BridgeConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
 

@@ -5,7 +5,7 @@ using System.Text.Unicode;
 namespace Truffle.Sidecar;
 
 /// <summary>Which way a bridged connection was opened.</summary>
-public enum BridgeDirection : byte
+internal enum BridgeDirection : byte
 {
     /// <summary>A peer connected to one of our listeners.</summary>
     Incoming = 0x01,

@@ -1,19 +1,17 @@
-using System.Collections.Concurrent;
-using System.ComponentModel;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Threading.Channels;
-using CliWrap;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Truffle.Wire;
 
 namespace Truffle.Sidecar;
 
 /// <summary>
 /// Runs one <c>truffle-sidecar</c> process and drives it (SPEC §3): control commands as JSON lines on its stdin,
 /// events from its stdout, logs from its stderr, and every network connection through a loopback bridge listener.
-/// Disposing stops the node, closes stdin, waits for the process to exit and kills it if it does not.
+/// Disposing stops the node, closes stdin, waits for the process to exit and kills it if it does not. It composes a
+/// <see cref="SidecarSupervisor"/> (the process lifetime), a <see cref="SidecarChannel"/> (commands, events, replies)
+/// and, once started, a <see cref="SidecarDialer"/> (the bridged connections).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,19 +33,15 @@ namespace Truffle.Sidecar;
 /// start succeeded, <see cref="StartAsync"/> fails with the exit code in its message.
 /// </para>
 /// </remarks>
-public sealed partial class SidecarClient : IAsyncDisposable
+internal sealed class SidecarClient : IAsyncDisposable
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan DefaultDialTimeout = TimeSpan.FromSeconds(35); // the sidecar's own is 30 s
+    /// <summary>How long a control command waits for its reply.</summary>
+    internal static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly string _path;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _uncorrelated = new(1, 1);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<SidecarEvent>> _requests = new(StringComparer.Ordinal);
-    private PendingReply? _pending;
-    private BridgeListener? _bridge;
-    private string[] _secrets = [];
+    private readonly SidecarChannel _channel;
+    private readonly SidecarSupervisor _supervisor;
+    private SidecarDialer? _dialer;
     private int _started;
     private int _disposed;
 
@@ -58,9 +52,15 @@ public sealed partial class SidecarClient : IAsyncDisposable
     /// <exception cref="SidecarException">The sidecar binary was not found.</exception>
     public SidecarClient(string? sidecarPath = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
-        _path = SidecarLocator.Find(sidecarPath);
+        string path = SidecarLocator.Find(sidecarPath);
         _logger = (ILogger?)loggerFactory?.CreateLogger<SidecarClient>() ?? NullLogger.Instance;
-        _time = timeProvider ?? TimeProvider.System;
+        _channel = new SidecarChannel(_logger, CurrentRun, Dispatch);
+        _supervisor = new SidecarSupervisor(
+            path,
+            _logger,
+            timeProvider ?? TimeProvider.System,
+            _channel,
+            new SidecarSupervisorEvents(FailPending, exit => Raise(() => Exited?.Invoke(this, exit)), OnRestarted));
     }
 
     /// <summary>
@@ -75,14 +75,30 @@ public sealed partial class SidecarClient : IAsyncDisposable
     /// <summary>Raised for every peer change after <see cref="WatchPeersAsync"/>.</summary>
     public event EventHandler<SidecarPeerChange>? PeerChanged;
 
+    /// <summary>
+    /// Raised when the sidecar process exited without being asked to, once the node had started: before the restart
+    /// delay begins, after pending requests were failed.
+    /// </summary>
+    public event EventHandler<SidecarExit>? Exited;
+
+    /// <summary>Raised when a restarted sidecar's node is running again, listeners and peer watch restored.</summary>
+    public event EventHandler<SidecarStatus>? Restarted;
+
     /// <summary>How long disposal waits for the stop reply, and then for the exit, before it kills the process.</summary>
     internal TimeSpan ExitTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest event line accepted from the sidecar; longer ones are dropped as protocol errors.</summary>
+    internal int MaxLineLength
+    {
+        get => _channel.MaxLineLength;
+        init => _channel.MaxLineLength = value;
+    }
 
     /// <summary>The latest status the sidecar reported; null before the first.</summary>
     public SidecarStatus? Status { get; private set; }
 
     /// <summary>The sidecar's process id once started.</summary>
-    internal int? ProcessId { get; private set; }
+    internal int? ProcessId => _supervisor.ProcessId;
 
     /// <summary>Starts the sidecar process and the node, and waits until the node is running.</summary>
     /// <exception cref="SidecarException">The process could not start, the sidecar answered <c>START_ERROR</c>, or
@@ -98,26 +114,11 @@ public sealed partial class SidecarClient : IAsyncDisposable
 
         byte[] token = RandomNumberGenerator.GetBytes(BridgeHeader.TokenLength);
         string tokenHex = Convert.ToHexStringLower(token);
-        _secrets = string.IsNullOrEmpty(options.AuthKey) ? [tokenHex] : [tokenHex, options.AuthKey];
-        _bridge = new BridgeListener(token, _logger);
-        _startCommand = SidecarProtocol.Start(options, _bridge.Port, tokenHex);
-        _startTimeout = options.StartTimeout;
-
-        ProcessRun run = Launch();
-        SidecarEvent started = await RequestAsync(run, _startCommand, SidecarProtocol.EvtStarted, options.StartTimeout, cancellationToken)
-            .ConfigureAwait(false);
-        var status = SidecarProtocol.ParseStatus(started.Data);
-        lock (_gate)
-        {
-            if (run.ExitError is { } exited)
-            {
-                throw exited; // it answered, then died before supervision began
-            }
-
-            run.Established = true;
-            _supervised = true;
-        }
-
+        string[] secrets = string.IsNullOrEmpty(options.AuthKey) ? [tokenHex] : [tokenHex, options.AuthKey];
+        var bridge = new BridgeListener(token, _logger);
+        _dialer = new SidecarDialer(bridge, _channel);
+        byte[] start = SidecarProtocol.Start(options, bridge.Port, tokenHex);
+        SidecarStatus status = await _supervisor.StartAsync(start, secrets, options.StartTimeout, cancellationToken).ConfigureAwait(false);
         Status = status;
         return status;
     }
@@ -125,7 +126,7 @@ public sealed partial class SidecarClient : IAsyncDisposable
     /// <summary>All peers the node knows, online or not.</summary>
     public async Task<IReadOnlyList<SidecarPeer>> GetPeersAsync(CancellationToken cancellationToken = default)
     {
-        var reply = await RequestAsync(null, SidecarProtocol.GetPeers(), SidecarProtocol.EvtPeers, CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var reply = await _channel.RequestAsync(null, SidecarProtocol.GetPeers(), SidecarProtocol.EvtPeers, CommandTimeout, cancellationToken).ConfigureAwait(false);
         return SidecarProtocol.ParsePeers(reply.Data);
     }
 
@@ -133,8 +134,8 @@ public sealed partial class SidecarClient : IAsyncDisposable
     public ValueTask WatchPeersAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Send(SidecarProtocol.WatchPeers());
-        _watchingPeers = true;
+        _channel.Send(SidecarProtocol.WatchPeers());
+        _supervisor.RememberPeerWatch();
         return ValueTask.CompletedTask;
     }
 
@@ -142,85 +143,38 @@ public sealed partial class SidecarClient : IAsyncDisposable
     /// <returns>The port listened on.</returns>
     public async Task<int> ListenAsync(int port, CancellationToken cancellationToken = default)
     {
-        var reply = await RequestAsync(null, SidecarProtocol.Listen(port), SidecarProtocol.EvtListening, CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var reply = await _channel.RequestAsync(null, SidecarProtocol.Listen(port), SidecarProtocol.EvtListening, CommandTimeout, cancellationToken).ConfigureAwait(false);
         int listening = reply.Data.TryGetProperty("port", out JsonElement p) && p.TryGetInt32(out int actual) ? actual : port;
-        _listening[listening] = 0;
+        _supervisor.RememberListen(listening);
         return listening;
     }
 
     /// <summary>Stops listening on a tailnet port.</summary>
     public async Task UnlistenAsync(int port, CancellationToken cancellationToken = default)
     {
-        _listening.TryRemove(port, out _);
-        await RequestAsync(null, SidecarProtocol.Unlisten(port), SidecarProtocol.EvtUnlistened, CommandTimeout, cancellationToken).ConfigureAwait(false);
+        _supervisor.ForgetListen(port);
+        await _channel.RequestAsync(null, SidecarProtocol.Unlisten(port), SidecarProtocol.EvtUnlistened, CommandTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The next connection a peer opened to one of our listeners, carrying the peer's identity.</summary>
-    public async ValueTask<BridgeConnection> AcceptAsync(CancellationToken cancellationToken = default)
-    {
-        var bridge = _bridge ?? throw new InvalidOperationException("The sidecar is not started.");
-        try
-        {
-            return await bridge.Incoming.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException e)
-        {
-            throw new ObjectDisposedException(nameof(SidecarClient), e);
-        }
-    }
+    public ValueTask<BridgeConnection> AcceptAsync(CancellationToken cancellationToken = default) =>
+        Dialer.AcceptAsync(cancellationToken);
 
     /// <summary>Opens a connection to <paramref name="target"/> (a DNS name or address) on a tailnet port.</summary>
     /// <exception cref="SidecarException">The dial failed (<c>DIAL_ERROR</c>, ...) or timed out (<c>TIMEOUT</c>).</exception>
-    public async Task<BridgeConnection> DialAsync(string target, int port, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<BridgeConnection> DialAsync(string target, int port, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(target);
-        var bridge = _bridge ?? throw new InvalidOperationException("The sidecar is not started.");
-        string requestId = Guid.NewGuid().ToString("N");
-        Task<BridgeConnection> connected = bridge.ExpectDial(requestId);
-        try
-        {
-            Send(SidecarProtocol.Dial(requestId, target, port));
-            return await connected.WaitAsync(timeout ?? DefaultDialTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException e)
-        {
-            var error = new SidecarException(SidecarException.TimeoutCode, $"Dial to {target}:{port} timed out.", e);
-            await AbandonDialAsync(bridge, requestId, connected, error).ConfigureAwait(false);
-            throw error;
-        }
-        catch (Exception e)
-        {
-            await AbandonDialAsync(bridge, requestId, connected, e).ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>Gives up a dial; a connection that won the race with the timeout is closed, not leaked.</summary>
-    private static async ValueTask AbandonDialAsync(BridgeListener bridge, string requestId, Task<BridgeConnection> connected, Exception error)
-    {
-        bridge.FailDial(requestId, error);
-        if (connected.IsCompletedSuccessfully)
-        {
-            await connected.Result.DisposeAsync().ConfigureAwait(false);
-        }
+        return Dialer.DialAsync(target, port, timeout, cancellationToken);
     }
 
     /// <summary>Who is at <paramref name="address"/> (<c>ip</c> or <c>ip:port</c>); null when nobody is known there.</summary>
     public async Task<SidecarIdentity?> WhoIsAsync(string address, CancellationToken cancellationToken = default)
     {
         string requestId = Guid.NewGuid().ToString("N");
-        var reply = new TaskCompletionSource<SidecarEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _requests[requestId] = reply;
-        try
-        {
-            Send(SidecarProtocol.WhoIs(address, requestId));
-            var result = await Await(reply.Task, CommandTimeout, "tsnet:whois", cancellationToken).ConfigureAwait(false);
-            return result.Data.TryGetProperty("identity", out JsonElement identity) ? SidecarProtocol.ParseIdentity(identity) : null;
-        }
-        finally
-        {
-            _requests.TryRemove(requestId, out _);
-        }
+        var result = await _channel.RequestByIdAsync(requestId, SidecarProtocol.WhoIs(address, requestId), "tsnet:whois", CommandTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        return result.Data.TryGetProperty("identity", out JsonElement identity) ? SidecarProtocol.ParseIdentity(identity) : null;
     }
 
     /// <summary>
@@ -230,13 +184,13 @@ public sealed partial class SidecarClient : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await EndSupervisionAsync().ConfigureAwait(false);
-        if (_run is { ExitError: not null })
+        await _supervisor.EndAsync(disposing: false).ConfigureAwait(false);
+        if (_supervisor.HasExited)
         {
             return;
         }
 
-        await RequestAsync(null, SidecarProtocol.Stop(), SidecarProtocol.EvtStopped, CommandTimeout, cancellationToken).ConfigureAwait(false);
+        await _channel.RequestAsync(null, SidecarProtocol.Stop(), SidecarProtocol.EvtStopped, CommandTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -247,46 +201,95 @@ public sealed partial class SidecarClient : IAsyncDisposable
             return;
         }
 
-        await EndSupervisionAsync().ConfigureAwait(false);
-        if (_run is { } run)
+        await _supervisor.EndAsync(disposing: true).ConfigureAwait(false);
+        await _supervisor.StopProcessAsync(ExitTimeout).ConfigureAwait(false);
+        if (_dialer is not null)
         {
-            lock (_gate)
-            {
-                run.Retired = true;
-            }
-
-            if (run.ExitError is null)
-            {
-                try
-                {
-                    await RequestAsync(run, SidecarProtocol.Stop(), SidecarProtocol.EvtStopped, ExitTimeout, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (SidecarException)
-                {
-                    // Already gone or not answering: closing stdin and the kill below still end it.
-                }
-            }
-
-            run.Commands.Writer.TryComplete(); // stdin EOF: the sidecar stops and exits 0
-            try
-            {
-                await run.Exit.WaitAsync(ExitTimeout).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                SidecarLog.ProcessKilled(_logger);
-                run.Terminate();
-                await run.Exit.ConfigureAwait(false);
-            }
-        }
-
-        if (_bridge is not null)
-        {
-            await _bridge.DisposeAsync().ConfigureAwait(false);
+            await _dialer.DisposeAsync().ConfigureAwait(false);
         }
 
         FailPending(new SidecarException(SidecarException.ProcessExitedCode, "The sidecar client was disposed."));
-        _supervision.Dispose();
-        _uncorrelated.Dispose();
+        _supervisor.Dispose();
+        _channel.Dispose();
+    }
+
+    /// <summary>The process commands go to; the supervisor refuses while a restart is under way.</summary>
+    private SidecarRun CurrentRun() => _supervisor.Current();
+
+    private SidecarDialer Dialer => _dialer ?? throw new InvalidOperationException("The sidecar is not started.");
+
+    /// <summary>Handles an event read from the sidecar: notifications become events, replies complete requests.</summary>
+    private void Dispatch(SidecarEvent e)
+    {
+        string? requestId = e.RequestId;
+        switch (e.Name)
+        {
+            case SidecarProtocol.EvtStatus:
+                Status = SidecarProtocol.ParseStatus(e.Data);
+                return;
+            case SidecarProtocol.EvtAuthRequired:
+                Raise(() => AuthRequired?.Invoke(this, SidecarProtocol.String(e.Data, "authUrl")));
+                return;
+            case SidecarProtocol.EvtNeedsApproval:
+                Raise(() => NeedsApproval?.Invoke(this, EventArgs.Empty));
+                return;
+            case SidecarProtocol.EvtPeerChanged:
+                Raise(() => PeerChanged?.Invoke(this, SidecarProtocol.ParsePeerChange(e.Data)));
+                return;
+            case SidecarProtocol.EvtDialResult:
+                if (requestId is not null && e.Data.TryGetProperty("success", out JsonElement ok) && ok.ValueKind == JsonValueKind.False)
+                {
+                    _dialer?.Fail(requestId, new SidecarException("DIAL_ERROR", "Dial failed: " + SidecarProtocol.String(e.Data, "error")));
+                }
+
+                return;
+            case SidecarProtocol.EvtError:
+                var error = SidecarProtocol.ToException(e);
+                if (_channel.TryFail(requestId, error))
+                {
+                    return;
+                }
+
+                if (requestId is not null)
+                {
+                    _dialer?.Fail(requestId, error);
+                }
+                else
+                {
+                    SidecarLog.UncorrelatedError(_logger, error.Code, error.Message);
+                }
+
+                return;
+        }
+
+        _channel.TryComplete(e);
+    }
+
+    private void OnRestarted(SidecarStatus status)
+    {
+        Status = status;
+        Raise(() => Restarted?.Invoke(this, status));
+    }
+
+    /// <summary>Fails the request in flight, every request with an id and every pending dial.</summary>
+    private void FailPending(SidecarException error)
+    {
+        _channel.FailAll(error);
+        _dialer?.FailAll(error);
+    }
+
+    private void Raise(Action raise)
+    {
+        try
+        {
+            raise();
+        }
+#pragma warning disable CA1031 // a subscriber's exception must not stop the event loop
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            TruffleMetrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", "sidecar"));
+            SidecarLog.HandlerFailed(_logger, e);
+        }
     }
 }

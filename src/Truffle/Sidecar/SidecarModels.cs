@@ -1,7 +1,7 @@
 namespace Truffle.Sidecar;
 
 /// <summary>Which network the sidecar joins.</summary>
-public enum SidecarBackend
+internal enum SidecarBackend
 {
     /// <summary>The real Tailscale network (tsnet).</summary>
     Tailscale,
@@ -11,7 +11,7 @@ public enum SidecarBackend
 }
 
 /// <summary>What <see cref="SidecarClient.StartAsync"/> needs to join the network.</summary>
-public sealed record SidecarStartOptions
+internal sealed record SidecarStartOptions
 {
     /// <summary>The node's hostname on the network.</summary>
     public required string Hostname { get; init; }
@@ -55,7 +55,7 @@ public sealed record SidecarStartOptions
 /// <param name="TailscaleIp">The node's address on the network (empty until running).</param>
 /// <param name="NodeId">The node's stable id (only in the started reply).</param>
 /// <param name="ProtocolVersion">The sidecar's protocol version.</param>
-public sealed record SidecarStatus(string State, string Hostname, string DnsName, string TailscaleIp, string NodeId, int ProtocolVersion);
+internal sealed record SidecarStatus(string State, string Hostname, string DnsName, string TailscaleIp, string NodeId, int ProtocolVersion);
 
 /// <summary>A peer on the network.</summary>
 /// <param name="Id">The peer's stable node id.</param>
@@ -64,22 +64,22 @@ public sealed record SidecarStatus(string State, string Hostname, string DnsName
 /// <param name="Addresses">The peer's network addresses.</param>
 /// <param name="Online">Whether the peer is online.</param>
 /// <param name="OS">The peer's operating system, as reported.</param>
-public sealed record SidecarPeer(string Id, string Hostname, string DnsName, IReadOnlyList<string> Addresses, bool Online, string OS);
+internal sealed record SidecarPeer(string Id, string Hostname, string DnsName, IReadOnlyList<string> Addresses, bool Online, string OS);
 
 /// <summary>Who is on the other end of a connection.</summary>
 /// <param name="DnsName">The remote node's DNS name.</param>
 /// <param name="LoginName">The owning user's login, if known.</param>
 /// <param name="DisplayName">The owning user's display name, if known.</param>
 /// <param name="NodeId">The remote node's id, if known.</param>
-public sealed record SidecarIdentity(string DnsName, string? LoginName, string? DisplayName, string? NodeId);
+internal sealed record SidecarIdentity(string DnsName, string? LoginName, string? DisplayName, string? NodeId);
 
 /// <summary>How a peer changed.</summary>
 /// <param name="ChangeType">"joined", "left" or "updated".</param>
 /// <param name="PeerId">The peer's id.</param>
 /// <param name="Peer">The peer's new state; null when it left.</param>
-public sealed record SidecarPeerChange(string ChangeType, string PeerId, SidecarPeer? Peer);
+internal sealed record SidecarPeerChange(string ChangeType, string PeerId, SidecarPeer? Peer);
 
 /// <summary>An unexpected exit of the sidecar process, as reported by <see cref="SidecarClient.Exited"/>.</summary>
 /// <param name="ExitCode">The process's exit code (137 after SIGKILL on Unix); -1 when it is not known.</param>
 /// <param name="WillRestart">Whether the client will start the sidecar again (false after <see cref="SidecarClient.StopAsync"/>).</param>
-public sealed record SidecarExit(int ExitCode, bool WillRestart);
+internal sealed record SidecarExit(int ExitCode, bool WillRestart);

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Truffle.Sync;
 
 namespace Truffle;
@@ -17,7 +15,7 @@ namespace Truffle;
 public sealed class RawSyncedStore : IStoreCore
 {
     private readonly SyncEngine _engine;
-    private readonly List<Channel<RawSliceChanged>> _readers = [];
+    private readonly ChangeFeed<RawSliceChanged> _changes;
     private readonly Dictionary<string, Replica> _replicas = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _requested = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, ReadOnlyMemory<byte>> _remotes = ImmutableDictionary.Create<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
@@ -26,6 +24,7 @@ public sealed class RawSyncedStore : IStoreCore
     {
         _engine = engine;
         StoreId = storeId;
+        _changes = new ChangeFeed<RawSliceChanged>(engine, storeId);
     }
 
     /// <summary>The store id.</summary>
@@ -39,49 +38,8 @@ public sealed class RawSyncedStore : IStoreCore
     /// does. The reader is registered when this method is called; it ends when sync stops.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
-    public IAsyncEnumerable<RawSliceChanged> ChangesAsync(CancellationToken cancellationToken = default)
-    {
-        var options = new BoundedChannelOptions(Math.Max(1, _engine.Options.ChangeBufferCapacity))
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-        };
-        string storeId = StoreId;
-        Channel<RawSliceChanged> channel = Channel.CreateBounded<RawSliceChanged>(
-            options, _ => SyncMetrics.Count(SyncMetrics.ChangesDropped, storeId));
-        lock (_engine.Gate)
-        {
-            if (_engine.IsStopped)
-            {
-                channel.Writer.TryComplete();
-            }
-            else
-            {
-                _readers.Add(channel);
-            }
-        }
-
-        return ReadChangesAsync(channel, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<RawSliceChanged> ReadChangesAsync(
-        Channel<RawSliceChanged> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (RawSliceChanged change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return change;
-            }
-        }
-        finally
-        {
-            lock (_engine.Gate)
-            {
-                _readers.Remove(channel);
-            }
-        }
-    }
+    public IAsyncEnumerable<RawSliceChanged> ChangesAsync(CancellationToken cancellationToken = default) =>
+        _changes.Subscribe(cancellationToken);
 
     /// <summary>Asks every connected device for its slice. Under the lock.</summary>
     internal void Open(IEnumerable<string> connected)
@@ -233,15 +191,7 @@ public sealed class RawSyncedStore : IStoreCore
     }
 
     /// <inheritdoc/>
-    void IStoreCore.Stop()
-    {
-        foreach (Channel<RawSliceChanged> reader in _readers)
-        {
-            reader.Writer.TryComplete();
-        }
-
-        _readers.Clear();
-    }
+    void IStoreCore.Stop() => _changes.Complete();
 
     private void Request(string owner)
     {
@@ -256,13 +206,14 @@ public sealed class RawSyncedStore : IStoreCore
         SyncMetrics.Count(SyncMetrics.RequestsSent, StoreId);
     }
 
+    // Readers only: a raw store has no events, so nothing waits for the lock's release.
     private void Show(string owner, List<KeyValuePair<string, byte[]>> members, List<string> changed)
     {
         byte[] value = RawSliceMap.Write(members);
         Volatile.Write(ref _remotes, _remotes.SetItem(owner, value));
         if (changed.Count > 0)
         {
-            Publish(new RawSliceChanged(StoreId, owner, value, [.. changed]));
+            _changes.Publish(new RawSliceChanged(StoreId, owner, value, [.. changed]));
         }
     }
 
@@ -271,16 +222,7 @@ public sealed class RawSyncedStore : IStoreCore
         if (previous is not null)
         {
             Volatile.Write(ref _remotes, _remotes.Remove(owner));
-            Publish(new RawSliceChanged(StoreId, owner, null, [.. previous.Select(m => m.Key)]));
-        }
-    }
-
-    // Readers only: a raw store has no events, so nothing waits for the lock's release.
-    private void Publish(RawSliceChanged change)
-    {
-        foreach (Channel<RawSliceChanged> reader in _readers)
-        {
-            reader.Writer.TryWrite(change);
+            _changes.Publish(new RawSliceChanged(StoreId, owner, null, [.. previous.Select(m => m.Key)]));
         }
     }
 

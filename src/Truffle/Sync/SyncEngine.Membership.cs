@@ -3,12 +3,6 @@ namespace Truffle.Sync;
 /// <summary>Membership (joins, leaves, goodbyes), tombstones and the digest.</summary>
 public sealed partial class SyncEngine
 {
-    // Connected devices and the incarnation the mesh reported for each.
-    private readonly Dictionary<string, ulong> _devices = new(StringComparer.Ordinal);
-
-    // Devices declared gone: messages of their incarnation up to Incarnation are refused until the tombstone expires.
-    private readonly Dictionary<string, Tombstone> _tombstones = new(StringComparer.Ordinal);
-
     /// <summary>
     /// The mesh connected <paramref name="deviceId"/>, running as <paramref name="incarnation"/> (the incarnation
     /// its engine was created with). Replicas of its earlier incarnations are dropped, a tombstone of this same

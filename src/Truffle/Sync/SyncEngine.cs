@@ -18,6 +18,12 @@ public sealed partial class SyncEngine : IDisposable
     private bool _stopped;
     private bool _disposed;
 
+    // Membership (SyncEngine.Membership.cs). Connected devices and the incarnation the mesh reported for each.
+    private readonly Dictionary<string, ulong> _devices = new(StringComparer.Ordinal);
+
+    // Devices declared gone: messages of their incarnation up to Incarnation are refused until the tombstone expires.
+    private readonly Dictionary<string, Tombstone> _tombstones = new(StringComparer.Ordinal);
+
     /// <summary>Creates the engine of one device and starts its digest timer.</summary>
     /// <param name="localDeviceId">This device's id, as other devices see it in <c>from</c>.</param>
     /// <param name="incarnation">This run of the device; larger than any earlier run's (the node's boot counter).</param>

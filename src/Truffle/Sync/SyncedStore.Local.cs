@@ -8,15 +8,6 @@ namespace Truffle;
 /// <summary>The local slice: writes, coalescing, snapshots and persistence.</summary>
 public sealed partial class SyncedStore<T>
 {
-    private readonly SlicePersistence? _persistence;
-    private readonly ITimer _coalesceTimer;
-    private T? _local;              // what the app sees
-    private T? _sent;               // the value at _seq, as peers know it (null: none yet, or retired)
-    private ulong _seq;             // 0 until the first send of this incarnation
-    private byte[]? _snapshot;      // the whole of _sent, encoded; null when _sent is null
-    private DateTimeOffset _lastSend = DateTimeOffset.MinValue;
-    private bool _flushPending;
-
     /// <summary>
     /// This device's slice; null until first set. Setting it diffs the new value against the previous one and, when
     /// a member changed, raises <see cref="Changed"/> and broadcasts a delta of only the changed members (a snapshot

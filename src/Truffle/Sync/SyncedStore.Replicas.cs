@@ -6,11 +6,6 @@ namespace Truffle;
 /// <summary>Replicas of other devices' slices: the receiver rules of the protocol.</summary>
 public sealed partial class SyncedStore<T>
 {
-    private readonly Dictionary<string, Replica> _replicas = new(StringComparer.Ordinal);
-
-    // When each owner was last asked for a snapshot, so a burst of gapped deltas sends one request.
-    private readonly Dictionary<string, DateTimeOffset> _requested = new(StringComparer.Ordinal);
-
     /// <inheritdoc/>
     void IStoreCore.OnDelta(DeltaMessage delta, Notifications notes)
     {

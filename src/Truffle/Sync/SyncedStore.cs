@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Truffle.Sync;
 using Truffle.Wire;
@@ -22,12 +20,29 @@ public sealed partial class SyncedStore<T> : IStoreCore
     where T : class, ISyncedSlice<T>
 {
     private readonly SyncEngine _engine;
-    private readonly List<Channel<SliceChanged<T>>> _readers = [];
+    private readonly ChangeFeed<SliceChanged<T>> _changes;
     private ImmutableDictionary<string, T> _remotes = ImmutableDictionary.Create<string, T>(StringComparer.Ordinal);
+
+    // The local slice (SyncedStore.Local.cs).
+    private readonly SlicePersistence? _persistence;
+    private readonly ITimer _coalesceTimer;
+    private T? _local;              // what the app sees
+    private T? _sent;               // the value at _seq, as peers know it (null: none yet, or retired)
+    private ulong _seq;             // 0 until the first send of this incarnation
+    private byte[]? _snapshot;      // the whole of _sent, encoded; null when _sent is null
+    private DateTimeOffset _lastSend = DateTimeOffset.MinValue;
+    private bool _flushPending;
+
+    // Replicas (SyncedStore.Replicas.cs).
+    private readonly Dictionary<string, Replica> _replicas = new(StringComparer.Ordinal);
+
+    // When each owner was last asked for a snapshot, so a burst of gapped deltas sends one request.
+    private readonly Dictionary<string, DateTimeOffset> _requested = new(StringComparer.Ordinal);
 
     internal SyncedStore(SyncEngine engine)
     {
         _engine = engine;
+        _changes = new ChangeFeed<SliceChanged<T>>(engine, T.StoreId);
         _persistence = engine.Options.StateDirectory is { } directory
             ? new SlicePersistence(directory, T.StoreId, engine.Logger)
             : null;
@@ -61,57 +76,13 @@ public sealed partial class SyncedStore<T> : IStoreCore
     /// reader is registered when this method is called, so enumerate the result once; it ends when sync stops.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
-    public IAsyncEnumerable<SliceChanged<T>> ChangesAsync(CancellationToken cancellationToken = default)
-    {
-        var options = new BoundedChannelOptions(Math.Max(1, _engine.Options.ChangeBufferCapacity))
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-        };
-        Channel<SliceChanged<T>> channel = Channel.CreateBounded<SliceChanged<T>>(
-            options, static _ => SyncMetrics.Count(SyncMetrics.ChangesDropped, T.StoreId));
-        lock (_engine.Gate)
-        {
-            if (_engine.IsStopped)
-            {
-                channel.Writer.TryComplete();
-            }
-            else
-            {
-                _readers.Add(channel);
-            }
-        }
-
-        return ReadChangesAsync(channel, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<SliceChanged<T>> ReadChangesAsync(
-        Channel<SliceChanged<T>> channel, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (SliceChanged<T> change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return change;
-            }
-        }
-        finally
-        {
-            lock (_engine.Gate)
-            {
-                _readers.Remove(channel);
-            }
-        }
-    }
+    public IAsyncEnumerable<SliceChanged<T>> ChangesAsync(CancellationToken cancellationToken = default) =>
+        _changes.Subscribe(cancellationToken);
 
     /// <summary>Hands a change to every reader now and to the event handlers once the lock is released. Under the lock.</summary>
     private void Publish(SliceChanged<T> change, Notifications notes)
     {
-        foreach (Channel<SliceChanged<T>> reader in _readers)
-        {
-            reader.Writer.TryWrite(change);
-        }
-
+        _changes.Publish(change);
         notes.Add(() => Raise(change));
     }
 
@@ -148,12 +119,7 @@ public sealed partial class SyncedStore<T> : IStoreCore
     void IStoreCore.Stop()
     {
         _coalesceTimer.Dispose();
-        foreach (Channel<SliceChanged<T>> reader in _readers)
-        {
-            reader.Writer.TryComplete();
-        }
-
-        _readers.Clear();
+        _changes.Complete();
     }
 
     private ILogger Logger => _engine.Logger;

@@ -39,35 +39,26 @@ internal static class HelloLimits
     /// <summary>Wire namespaces with a fingerprint in a hello.</summary>
     public const int MaxSchemas = 256;
 
-    private static string? CheckSchemas(IReadOnlyDictionary<string, string> schemas)
-    {
-        if (schemas.Count > MaxSchemas)
-        {
-            return "too_many_schemas";
-        }
-
-        foreach ((string key, string value) in schemas)
-        {
-            if ((TooLong(key, MaxKeyLength, "schema_namespace") ?? TooLong(value, MaxKeyLength, "schema_fingerprint")) is { } problem)
-            {
-                return problem;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>Null when <paramref name="metadata"/> is within the limits; otherwise why not.</summary>
-    public static string? CheckMetadata(IReadOnlyDictionary<string, string> metadata)
+    public static string? CheckMetadata(IReadOnlyDictionary<string, string> metadata) =>
+        CheckMap(metadata, MaxEntries, "metadata", "metadata_key", "metadata_value", MaxValueLength);
+
+    private static string? CheckSchemas(IReadOnlyDictionary<string, string> schemas) =>
+        CheckMap(schemas, MaxSchemas, "schemas", "schema_namespace", "schema_fingerprint", MaxKeyLength);
+
+    /// <summary>The rule for a map in a hello: at most <paramref name="maxEntries"/> entries, keys of at most
+    /// <see cref="MaxKeyLength"/>, values of at most <paramref name="maxValue"/>.</summary>
+    private static string? CheckMap(
+        IReadOnlyDictionary<string, string> map, int maxEntries, string name, string keyField, string valueField, int maxValue)
     {
-        if (metadata.Count > MaxEntries)
+        if (map.Count > maxEntries)
         {
-            return "too_many_metadata";
+            return "too_many_" + name;
         }
 
-        foreach ((string key, string value) in metadata)
+        foreach ((string key, string value) in map)
         {
-            if ((TooLong(key, MaxKeyLength, "metadata_key") ?? TooLong(value, MaxValueLength, "metadata_value")) is { } problem)
+            if ((TooLong(key, MaxKeyLength, keyField) ?? TooLong(value, maxValue, valueField)) is { } problem)
             {
                 return problem;
             }

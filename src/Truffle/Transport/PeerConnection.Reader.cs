@@ -12,9 +12,6 @@ internal sealed partial class PeerConnection
     // A burst of large messages grows the receive buffer; give it back beyond this rather than hold it per connection.
     private const int KeptReceiveBytes = 1 << 20;
 
-    private readonly Utf8StringCache _strings = EnvelopeCodec.NewStringCache();
-    private long _handlerErrors;
-
     private async Task ReadLoopAsync()
     {
         ConnectionClosed closed;

@@ -2,8 +2,6 @@ namespace Truffle.Transport;
 
 internal sealed partial class PeerConnection
 {
-    private Task? _resumeReading;
-
     /// <summary>
     /// Reads no further WebSocket message from this peer until <paramref name="resume"/> completes (the message being
     /// handled is finished first). A relay uses it to pass backpressure on: while the target of what this peer sent

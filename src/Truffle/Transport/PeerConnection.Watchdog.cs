@@ -10,8 +10,6 @@ internal sealed partial class PeerConnection
 {
     private static readonly TimeSpan LongestWatchPeriod = TimeSpan.FromSeconds(1);
 
-    private ITimer? _watchdog;
-
     /// <summary>True once a close or a cut began (set before either does anything else).</summary>
     internal bool IsClosing => Volatile.Read(ref _closing) != 0;
 

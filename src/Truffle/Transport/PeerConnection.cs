@@ -61,6 +61,12 @@ internal sealed partial class PeerConnection : IPeerConnection
     private int? _localCloseCode;
     private string? _localCloseReason;
 
+    // The reader, the room and the watchdog (PeerConnection.Reader.cs, .Room.cs, .Watchdog.cs).
+    private readonly Utf8StringCache _strings = EnvelopeCodec.NewStringCache();
+    private long _handlerErrors;
+    private Task? _resumeReading;
+    private ITimer? _watchdog;
+
     private PeerConnection(
         WebSocket socket, WatchedStream stream, BridgeConnection bridge, IDisposable? invoker, Hello remote, bool isOutgoing, TransportOptions options,
         ILogger logger)

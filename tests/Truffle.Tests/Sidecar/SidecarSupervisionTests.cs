@@ -74,7 +74,7 @@ public sealed class SidecarSupervisionTests(SidecarBinary binary) : IDisposable
     [InlineData(7, 1.0, 10_000)]
     [InlineData(40, 0.0, 5_000)]
     public void Restart_delay_doubles_per_attempt_with_jitter_and_is_capped(int attempt, double jitter, int expectedMilliseconds) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMilliseconds), SidecarClient.RestartDelay(attempt, jitter));
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMilliseconds), SidecarSupervisor.RestartDelay(attempt, jitter));
 
 
     private SidecarStartOptions Options(string hostname) => new()

@@ -73,10 +73,11 @@ func (b *Backend) WatchPeers(ctx context.Context, ready func(), fn func(backend.
 	if err != nil {
 		return err
 	}
-	prevByID, prev, err := b.peers(n, nil)
+	byID, prev, err := b.peers(n, nil)
 	if err != nil {
 		return err
 	}
+	base := peerMap(byID)
 	if ready != nil {
 		ready()
 	}
@@ -94,35 +95,19 @@ func (b *Backend) WatchPeers(ctx context.Context, ready func(), fn func(backend.
 		if err != nil {
 			continue // the directory may be briefly unreadable; the next poll tries again
 		}
-		for _, c := range diff(prevByID, byID) {
+		cur := peerMap(byID)
+		for _, c := range backend.DiffPeers(base, cur) {
 			fn(c)
 		}
-		prevByID, prev = byID, regs
+		base, prev = cur, regs
 	}
 }
 
-// diff lists the changes from old to cur: leaves, then joins, then updates, each sorted by node ID.
-func diff(old, cur map[string]registration) []backend.PeerChange {
-	var left, joined, updated []backend.PeerChange
-	for id := range old {
-		if _, ok := cur[id]; !ok {
-			left = append(left, backend.PeerChange{ChangeType: "left", PeerID: id})
-		}
-	}
-	for id, r := range cur {
-		p := toPeer(r)
-		o, ok := old[id]
-		switch {
-		case !ok:
-			joined = append(joined, backend.PeerChange{ChangeType: "joined", PeerID: id, Peer: &p})
-		case o.Hostname != r.Hostname || o.DNSName != r.DNSName || o.IP != r.IP:
-			updated = append(updated, backend.PeerChange{ChangeType: "updated", PeerID: id, Peer: &p})
-		}
-	}
-	var out []backend.PeerChange
-	for _, group := range [][]backend.PeerChange{left, joined, updated} {
-		sort.Slice(group, func(i, j int) bool { return group[i].PeerID < group[j].PeerID })
-		out = append(out, group...)
+// peerMap turns registrations by node ID into the peers they announce.
+func peerMap(byID map[string]registration) map[string]backend.Peer {
+	out := make(map[string]backend.Peer, len(byID))
+	for id, r := range byID {
+		out[id] = toPeer(r)
 	}
 	return out
 }

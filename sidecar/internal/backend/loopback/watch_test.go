@@ -114,7 +114,7 @@ func TestWatchPeersReportsUpdate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := diff(old, map[string]registration{"n1": tt.cur})
+			got := backend.DiffPeers(peerMap(old), peerMap(map[string]registration{"n1": tt.cur}))
 			kinds := ""
 			for _, c := range got {
 				kinds += c.ChangeType
