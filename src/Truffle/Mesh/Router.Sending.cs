@@ -31,7 +31,7 @@ internal sealed partial class Router
             throw new DeviceUnreachableException(to, e);
         }
 
-        MeshMetrics.Sent.Add(1);
+        CountSent(to);
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ internal sealed partial class Router
             try
             {
                 await via.SendAsync(envelope with { Kind = EnvelopeKind.Route }, cancellationToken).ConfigureAwait(false);
-                MeshMetrics.Sent.Add(1);
+                CountSent(via.DeviceId);
                 return;
             }
             catch (ConnectionClosedException)
@@ -103,7 +103,7 @@ internal sealed partial class Router
             try
             {
                 await link.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
-                MeshMetrics.Sent.Add(1);
+                CountSent(link.DeviceId);
             }
             catch (ConnectionClosedException)
             {

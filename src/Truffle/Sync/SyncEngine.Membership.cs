@@ -3,11 +3,33 @@ namespace Truffle.Sync;
 /// <summary>Membership (joins, leaves, goodbyes), tombstones and the digest.</summary>
 public sealed partial class SyncEngine
 {
+    /// <summary>How many store ids <see cref="AnnouncedStores"/> keeps: a bound, so a peer naming ever new stores cannot grow it.</summary>
+    public const int MaxAnnouncedStores = 256;
+
     // Connected devices and the incarnation the mesh reported for each.
     private readonly Dictionary<string, ulong> _devices = new(StringComparer.Ordinal);
 
+    // Store ids other devices' digests and slices named (at most MaxAnnouncedStores), for tools that know no slice type.
+    private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
+
     // Devices declared gone: messages of their incarnation up to Incarnation are refused until the tombstone expires.
     private readonly Dictionary<string, Tombstone> _tombstones = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The ids of the stores other devices hold slices of, as their digests and slices name them, whether or not this device
+    /// opened them (at most <see cref="MaxAnnouncedStores"/>): how a tool such as <c>truffle dev</c> finds the stores
+    /// of an app it has no types of, to open them with <see cref="RawStore"/>. A store stays listed once named.
+    /// </summary>
+    public IReadOnlyCollection<string> AnnouncedStores
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return [.. _announced];
+            }
+        }
+    }
 
     /// <summary>
     /// The mesh connected <paramref name="deviceId"/>, running as <paramref name="incarnation"/> (the incarnation
@@ -138,6 +160,7 @@ public sealed partial class SyncEngine
     {
         foreach (DigestEntry entry in digest.Entries)
         {
+            Announce(entry.Store);
             if (!_stores.TryGetValue(entry.Store, out IStoreCore? store))
             {
                 continue;
@@ -147,6 +170,15 @@ public sealed partial class SyncEngine
             {
                 store.OnDigestEntry(from, entry);
             }
+        }
+    }
+
+    /// <summary>Another device named a store it holds a slice of (in a digest, a snapshot or a delta). Under the lock.</summary>
+    private void Announce(string storeId)
+    {
+        if (_announced.Count < MaxAnnouncedStores)
+        {
+            _announced.Add(storeId);
         }
     }
 

@@ -256,6 +256,7 @@ public sealed partial class SyncEngine : IDisposable
             return null;
         }
 
+        Announce(storeId);
         if (!_stores.TryGetValue(storeId, out IStoreCore? store))
         {
             SyncLog.UnknownStore(Logger, storeId);
