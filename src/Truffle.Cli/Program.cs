@@ -3,8 +3,11 @@ using Truffle.Cli;
 using Truffle.Cli.Commands;
 
 // Every failure is one line on stderr and a documented exit code (ExitCodes); --verbose adds the stack trace.
-RootCommand root = new("truffle: see and drive a Truffle mesh from a terminal, as an observer that never takes part in its election.")
+// Named "truffle" rather than after the executable: an installed tool runs as Truffle.Cli.dll under the shim.
+Command root = new("truffle", "See and drive a Truffle mesh from a terminal, as an observer that never takes part in its election.")
 {
+    new System.CommandLine.Help.HelpOption(),
+    new VersionOption(),
     PeersCommand.Create(),
     StatusCommand.Create(),
     WatchCommand.Create(),
