@@ -89,6 +89,24 @@ public sealed class RawStoreTests
     }
 
     [Fact]
+    public void Stores_other_devices_hold_are_announced_without_being_opened_up_to_a_bound()
+    {
+        SimulatedNetwork net = new(25) { Sync = new SyncOptions { CoalesceWindow = TimeSpan.Zero } };
+        var (a, b) = Pair(net);
+        Assert.DoesNotContain("sync-status", b.Sync.AnnouncedStores);
+
+        a.Store<Status>().Local = new Status("idle", 1, [], 0); // b has no store of it: the snapshot names it
+        net.Run(Moment);
+        Assert.Equal(["sync-status"], b.Sync.AnnouncedStores);
+
+        // A peer naming ever new stores fills the list to its bound and no further.
+        DigestEntry[] many = [.. Enumerable.Range(0, SyncEngine.MaxAnnouncedStores + 50).Select(i => new DigestEntry($"noise-{i}", "a", a.Sync.Incarnation, 1))];
+        b.Sync.Receive("a", SyncMessageCodec.Encode(new DigestMessage([.. many])));
+        Assert.Equal(SyncEngine.MaxAnnouncedStores, b.Sync.AnnouncedStores.Count);
+        Assert.Contains("sync-status", b.Sync.AnnouncedStores);
+    }
+
+    [Fact]
     public void A_store_id_is_opened_either_typed_or_raw_never_both()
     {
         SimulatedNetwork net = new(23);
