@@ -22,7 +22,9 @@ CommonOptions.AddTo(root);
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
 {
-    Console.Error.WriteLine($"truffle: {parse.Errors[0].Message} (see truffle --help)");
+    // A mistyped command also leaves the root without one: name the word that was not understood, not the missing command.
+    string problem = parse.UnmatchedTokens.Count > 0 ? $"Unrecognized command or argument '{parse.UnmatchedTokens[0]}'." : parse.Errors[0].Message;
+    Console.Error.WriteLine($"truffle: {problem} (see truffle --help)");
     return ExitCodes.Usage;
 }
 
