@@ -38,5 +38,13 @@ public sealed class MeshTrafficTests
         Assert.Equal((0L, 4L), (b.Sent, b.Received));
         Assert.Equal((4L, 0L), (b.ReceivedFrom(s1.Id), b.ReceivedFrom(primary.Id)));
         Assert.Equal(0, b.SentTo(s1.Id));
+
+        // Sync counts too: opening a store asks each device for its slice (two requests, the one to s2 through the
+        // primary), and the slice write is one broadcast handed to the primary, which relays both on to s2.
+        s1.Store<Truffle.Tests.Sync.Status>().Local = new Truffle.Tests.Sync.Status("idle", 1, [], 0);
+        network.Run(TimeSpan.FromSeconds(1));
+        Assert.Equal((7L, 3L, 4L), (a.Sent, a.SentTo(primary.Id), a.SentTo(s2.Id)));
+        Assert.Equal((6L, 6L), (p.Relayed, p.SentTo(s2.Id)));
+        Assert.Equal((6L, 6L), (b.Received, b.ReceivedFrom(s1.Id)));
     }
 }
