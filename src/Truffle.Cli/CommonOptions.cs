@@ -55,7 +55,7 @@ internal static class CommonOptions
         Recursive = true,
     };
 
-    public static void AddTo(RootCommand root)
+    public static void AddTo(Command root)
     {
         foreach (Option option in new Option[] { App, Network, LoopbackDir, Sidecar, StateDir, Timeout, Json, Verbose })
         {

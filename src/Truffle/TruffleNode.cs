@@ -80,6 +80,12 @@ public sealed class TruffleNode : IAsyncDisposable
     /// <summary>The current election term.</summary>
     public ulong Term => _mesh.State.Term;
 
+    /// <summary>
+    /// The application envelopes this node sent, received and relayed, in total and per other device (what
+    /// <c>truffle dev</c> shows per device).
+    /// </summary>
+    public MeshTraffic Traffic => _mesh.Traffic;
+
     /// <summary>The election's membership, this device included (for tests and diagnostics).</summary>
     internal int MembershipSize => _mesh.MembershipSize;
 

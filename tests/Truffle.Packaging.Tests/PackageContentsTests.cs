@@ -118,10 +118,14 @@ public sealed class PackageContentsTests(PackageFeed feed)
     }
 
     [Fact]
-    public void Templates_hold_truffle_app_referencing_this_version_of_Truffle()
+    public void Templates_hold_truffle_app_referencing_this_version_of_Truffle_and_a_readme_outside_the_template()
     {
         using ZipArchive package = ZipFile.OpenRead(feed.Package("Truffle.Templates"));
         Assert.Contains(package.Entries, e => e.FullName == "content/truffle-app/.template.config/template.json");
+        // The readme is the package's (NuGet shows it; without one, pack warns), never a file the template creates.
+        Assert.Contains(package.Entries, e => e.FullName == "README.md");
+        Assert.DoesNotContain(package.Entries, e => e.FullName.StartsWith("content/", StringComparison.Ordinal) && e.Name == "README.md");
+        Assert.Equal("README.md", Nuspec(feed.Package("Truffle.Templates")).Descendants().Single(e => e.Name.LocalName == "readme").Value);
         using var reader = new StreamReader(package.GetEntry("content/truffle-app/TruffleApp.csproj")!.Open());
         XElement reference = Assert.Single(XDocument.Parse(reader.ReadToEnd()).Descendants("PackageReference"));
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Spectre.Console;
@@ -16,7 +15,7 @@ internal static class DevCommand
 
     public static Command Create()
     {
-        var command = new Command("dev", "Run N local devices on a loopback network with a live table (device, role, term, messages); Ctrl+C stops them.")
+        var command = new Command("dev", "Run N local devices on a loopback network with a live table (devices, roles, terms, messages sent and received, slices); Ctrl+C stops them.")
         {
             Nodes,
         };
@@ -36,7 +35,7 @@ internal static class DevCommand
         string root = Directory.CreateTempSubdirectory("truffle-dev-").FullName;
         string registry = settings.LoopbackDirectory ?? Path.Combine(root, "registry");
         await using var mesh = new LocalMesh();
-        using var traffic = new TrafficCounter();
+        var view = new DevView(mesh);
         try
         {
             for (int i = 0; i < count; i++)
@@ -66,12 +65,12 @@ internal static class DevCommand
 
             if (output.Interactive)
             {
-                await output.Console.Live(Render(mesh, traffic)).StartAsync(async live =>
+                await output.Console.Live(view.Render()).StartAsync(async live =>
                 {
                     while (!cancellationToken.IsCancellationRequested)
                     {
                         await mesh.WaitForChangeAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-                        live.UpdateTarget(Render(mesh, traffic));
+                        live.UpdateTarget(view.Render());
                     }
                 }).ConfigureAwait(false);
             }
@@ -98,20 +97,6 @@ internal static class DevCommand
         }
 
         return ExitCodes.Success;
-    }
-
-    private static Table Render(LocalMesh mesh, TrafficCounter traffic)
-    {
-        var table = new Table().AddColumns("device", "name", "role", "term", "primary", "online peers");
-        foreach (TruffleNode node in mesh.Nodes)
-        {
-            table.AddRow(
-                node.DeviceId, Markup.Escape(node.Hostname), node.Role.ToString(), node.Term.ToString(CultureInfo.InvariantCulture),
-                node.PrimaryId ?? "-", node.Devices.Count(d => d.IsOnline).ToString(CultureInfo.InvariantCulture));
-        }
-
-        table.Caption($"envelopes sent {traffic.Sent}, received {traffic.Received}, relayed {traffic.Relayed} · Ctrl+C stops");
-        return table;
     }
 
     private static string Describe(LocalMesh mesh) =>
@@ -147,43 +132,5 @@ internal static class DevCommand
         {
             // Left in the temporary folder; harmless.
         }
-    }
-
-    /// <summary>The process's envelope counters from the <c>Truffle</c> meter (all local devices together).</summary>
-    private sealed class TrafficCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _sent;
-        private long _received;
-        private long _relayed;
-
-        public TrafficCounter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == "Truffle" && instrument.Name is "truffle.mesh.sent" or "truffle.mesh.received" or "truffle.mesh.relayed")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            {
-                switch (instrument.Name)
-                {
-                    case "truffle.mesh.sent": Interlocked.Add(ref _sent, value); break;
-                    case "truffle.mesh.received": Interlocked.Add(ref _received, value); break;
-                    default: Interlocked.Add(ref _relayed, value); break;
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Sent => Interlocked.Read(ref _sent);
-
-        public long Received => Interlocked.Read(ref _received);
-
-        public long Relayed => Interlocked.Read(ref _relayed);
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -93,6 +93,9 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
     /// <summary>This node's role, primary and term.</summary>
     public ElectionState State => _election.State;
 
+    /// <summary>What this node sent, received and relayed, per device.</summary>
+    public MeshTraffic Traffic => _router.Traffic;
+
     /// <summary>The election's membership, this device included (see <see cref="Election.MembershipSize"/>).</summary>
     public int MembershipSize => _election.MembershipSize;
 

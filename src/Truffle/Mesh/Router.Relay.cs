@@ -57,11 +57,11 @@ internal sealed partial class Router
         {
             if (target.TrySend(forward))
             {
-                MeshMetrics.Relayed.Add(1);
+                CountRelayed(target.DeviceId);
             }
             else if (target.SendOverBound(forward))
             {
-                MeshMetrics.Relayed.Add(1);
+                CountRelayed(target.DeviceId);
                 source.PauseReadingUntil(target.WaitForRoomAsync(CancellationToken.None).AsTask());
             }
             else
@@ -122,11 +122,11 @@ internal sealed partial class Router
             }
             else if (except is not null)
             {
-                MeshMetrics.Relayed.Add(1);
+                CountRelayed(link.DeviceId);
             }
             else
             {
-                MeshMetrics.Sent.Add(1);
+                CountSent(link.DeviceId);
             }
         }
     }

@@ -31,7 +31,7 @@ internal sealed partial class Router
             throw new DeviceUnreachableException(to, e);
         }
 
-        MeshMetrics.Sent.Add(1);
+        CountSent(to);
     }
 
     /// <summary>
@@ -44,14 +44,15 @@ internal sealed partial class Router
         ElectionState state = _election.Published;
         var envelope = new Envelope(
             EnvelopeKind.App, messageNamespace, messageType, _self, to, NextSequence(), state.Term, 0, EnvelopeFlags.None, payload, Trace: TraceContext.Current);
+        // Counted as SendAsync and BroadcastAsync count (the fan-out below counts per link), so sync shows in the totals.
         if (to.Length > 0)
         {
-            return TryRoute(to, state, out IPeerLink? via, out EnvelopeKind kind) && via.SendOverBound(envelope with { Kind = kind });
+            return TryRoute(to, state, out IPeerLink? via, out EnvelopeKind kind) && Counted(via.SendOverBound(envelope with { Kind = kind }), to);
         }
 
         if (TryGetRelay(state, out IPeerLink? relay))
         {
-            return relay.SendOverBound(envelope with { Kind = EnvelopeKind.Route });
+            return Counted(relay.SendOverBound(envelope with { Kind = EnvelopeKind.Route }), relay.DeviceId);
         }
 
         lock (_broadcastOrder)
@@ -73,7 +74,7 @@ internal sealed partial class Router
             try
             {
                 await via.SendAsync(envelope with { Kind = EnvelopeKind.Route }, cancellationToken).ConfigureAwait(false);
-                MeshMetrics.Sent.Add(1);
+                CountSent(via.DeviceId);
                 return;
             }
             catch (ConnectionClosedException)
@@ -103,7 +104,7 @@ internal sealed partial class Router
             try
             {
                 await link.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
-                MeshMetrics.Sent.Add(1);
+                CountSent(link.DeviceId);
             }
             catch (ConnectionClosedException)
             {
@@ -134,5 +135,15 @@ internal sealed partial class Router
         relay = null;
         return _routing == TruffleRouting.Star && state.Role == MeshRole.Secondary && state.PrimaryId is { } primary
             && _links.TryGetValue(primary, out relay);
+    }
+
+    private bool Counted(bool sent, string to)
+    {
+        if (sent)
+        {
+            CountSent(to);
+        }
+
+        return sent;
     }
 }

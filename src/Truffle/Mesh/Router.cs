@@ -48,6 +48,9 @@ internal sealed partial class Router
         _logger = logger;
     }
 
+    /// <summary>What this node sent, received and relayed, per device.</summary>
+    public MeshTraffic Traffic { get; } = new();
+
     /// <summary>The sequence number for the next envelope this device sends.</summary>
     public ulong NextSequence() => (ulong)Interlocked.Increment(ref _sequence);
 
@@ -161,6 +164,7 @@ internal sealed partial class Router
             }
 
             MeshMetrics.Received.Add(1);
+            Traffic.CountReceived(envelope.From);
         }
 #pragma warning disable CA1031 // a receiver's failure must not end the connection's read loop
         catch (Exception e)
@@ -173,4 +177,16 @@ internal sealed partial class Router
 
     private static void Drop(string reason) =>
         MeshMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    private void CountSent(string to)
+    {
+        MeshMetrics.Sent.Add(1);
+        Traffic.CountSent(to);
+    }
+
+    private void CountRelayed(string to)
+    {
+        MeshMetrics.Relayed.Add(1);
+        Traffic.CountRelayed(to);
+    }
 }

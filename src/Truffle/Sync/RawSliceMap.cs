@@ -11,27 +11,42 @@ namespace Truffle.Sync;
 /// </summary>
 internal static class RawSliceMap
 {
-    /// <summary>Reads <paramref name="map"/> into its members in wire order, each value still encoded.</summary>
-    /// <exception cref="TruffleSerializationException">Not a map with string keys and one value per key.</exception>
+    /// <summary>
+    /// Reads <paramref name="map"/> into its members in wire order, each value still encoded. Values are walked under
+    /// the serializer's security (<see cref="TruffleSerializer.Options"/>, untrusted data): a value nested deeper than
+    /// its <see cref="MessagePackSecurity.MaximumObjectGraphDepth"/>, counting the slice's map as one level as a
+    /// generated formatter does, is refused here rather than kept for a typed reader to refuse later.
+    /// </summary>
+    /// <exception cref="TruffleSerializationException">Not a map with string keys and one value per key, or nested too deep.</exception>
     public static List<KeyValuePair<string, byte[]>> Read(ReadOnlyMemory<byte> map)
     {
+        MessagePackSecurity security = TruffleSerializer.Options.Security;
         var reader = new MessagePackReader(map);
         try
         {
             int count = reader.ReadMapHeader();
+            security.DepthStep(ref reader);
             var members = new List<KeyValuePair<string, byte[]>>(Math.Min(count, 256));
             for (int i = 0; i < count; i++)
             {
                 string name = reader.ReadString() ?? throw new InvalidDataException("A member name is nil.");
-                members.Add(new(name, reader.ReadRaw().ToArray()));
+                SequencePosition start = reader.Position;
+                SkipValue(ref reader, security);
+                members.Add(new(name, reader.Sequence.Slice(start, reader.Position).ToArray()));
             }
 
+            reader.Depth--;
             if (!reader.End)
             {
                 throw new InvalidDataException("Trailing bytes after the map.");
             }
 
             return members;
+        }
+        catch (InsufficientExecutionStackException e)
+        {
+            throw new TruffleSerializationException(
+                $"Not a slice Truffle reads: a member value nests deeper than {security.MaximumObjectGraphDepth} levels (the serializer's limit for untrusted data).", e);
         }
         catch (Exception e) when (MalformedInput.Is(e))
         {
@@ -96,5 +111,44 @@ internal static class RawSliceMap
 
         changed.AddRange(previous.Where(p => !current.Exists(c => c.Key == p.Key)).Select(p => p.Key));
         return changed;
+    }
+
+    // Skips one value, counting each nested array and map against the security's depth limit, as formatters do; the
+    // recursion is bounded by that limit, so a hostile value cannot exhaust the stack.
+    private static void SkipValue(ref MessagePackReader reader, MessagePackSecurity security)
+    {
+        switch (reader.NextMessagePackType)
+        {
+            case MessagePackType.Array:
+            {
+                int count = reader.ReadArrayHeader();
+                security.DepthStep(ref reader);
+                for (int i = 0; i < count; i++)
+                {
+                    SkipValue(ref reader, security);
+                }
+
+                reader.Depth--;
+                break;
+            }
+
+            case MessagePackType.Map:
+            {
+                int count = reader.ReadMapHeader();
+                security.DepthStep(ref reader);
+                for (int i = 0; i < count; i++)
+                {
+                    SkipValue(ref reader, security);
+                    SkipValue(ref reader, security);
+                }
+
+                reader.Depth--;
+                break;
+            }
+
+            default:
+                reader.Skip();
+                break;
+        }
     }
 }

@@ -19,6 +19,7 @@ public sealed class RawSyncedStore : IStoreCore
     private readonly Dictionary<string, Replica> _replicas = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _requested = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, ReadOnlyMemory<byte>> _remotes = ImmutableDictionary.Create<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+    private ImmutableDictionary<string, RawSlice> _slices = ImmutableDictionary.Create<string, RawSlice>(StringComparer.Ordinal);
 
     internal RawSyncedStore(SyncEngine engine, string storeId)
     {
@@ -32,6 +33,12 @@ public sealed class RawSyncedStore : IStoreCore
 
     /// <summary>Each other device's slice by device id, as a MessagePack map: a consistent snapshot without retired or departed slices.</summary>
     public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Remotes => Volatile.Read(ref _remotes);
+
+    /// <summary>
+    /// Each other device's slice by device id with its version (what <c>truffle dev</c> summarises): a consistent
+    /// snapshot, as <see cref="Remotes"/> is, taken separately from it.
+    /// </summary>
+    public IReadOnlyDictionary<string, RawSlice> Slices => Volatile.Read(ref _slices);
 
     /// <summary>
     /// Every change from this call on, buffered and dropped oldest-first as <see cref="SyncedStore{T}.ChangesAsync"/>
@@ -90,7 +97,7 @@ public sealed class RawSyncedStore : IStoreCore
 
         held.Seq = delta.Seq;
         held.Members = next;
-        Show(delta.Owner, next, carried);
+        Show(delta.Owner, held, carried);
         SyncMetrics.Count(SyncMetrics.DeltasApplied, StoreId);
     }
 
@@ -124,7 +131,8 @@ public sealed class RawSyncedStore : IStoreCore
         }
 
         List<KeyValuePair<string, byte[]>>? previous = held?.Members;
-        _replicas[snapshot.Owner] = new Replica { Incarnation = snapshot.Incarnation, Seq = snapshot.Seq, Members = members };
+        var replica = new Replica { Incarnation = snapshot.Incarnation, Seq = snapshot.Seq, Members = members };
+        _replicas[snapshot.Owner] = replica;
         _requested.Remove(snapshot.Owner);
         SyncMetrics.Count(SyncMetrics.SnapshotsApplied, StoreId);
         if (members is null)
@@ -133,7 +141,7 @@ public sealed class RawSyncedStore : IStoreCore
         }
         else
         {
-            Show(snapshot.Owner, members, previous is null ? [.. members.Select(m => m.Key)] : RawSliceMap.Diff(previous, members));
+            Show(snapshot.Owner, replica, previous is null ? [.. members.Select(m => m.Key)] : RawSliceMap.Diff(previous, members));
         }
     }
 
@@ -207,10 +215,11 @@ public sealed class RawSyncedStore : IStoreCore
     }
 
     // Readers only: a raw store has no events, so nothing waits for the lock's release.
-    private void Show(string owner, List<KeyValuePair<string, byte[]>> members, List<string> changed)
+    private void Show(string owner, Replica replica, List<string> changed)
     {
-        byte[] value = RawSliceMap.Write(members);
+        byte[] value = RawSliceMap.Write(replica.Members!);
         Volatile.Write(ref _remotes, _remotes.SetItem(owner, value));
+        Volatile.Write(ref _slices, _slices.SetItem(owner, new RawSlice(value, replica.Incarnation, replica.Seq)));
         if (changed.Count > 0)
         {
             _changes.Publish(new RawSliceChanged(StoreId, owner, value, [.. changed]));
@@ -222,6 +231,7 @@ public sealed class RawSyncedStore : IStoreCore
         if (previous is not null)
         {
             Volatile.Write(ref _remotes, _remotes.Remove(owner));
+            Volatile.Write(ref _slices, _slices.Remove(owner));
             _changes.Publish(new RawSliceChanged(StoreId, owner, null, [.. previous.Select(m => m.Key)]));
         }
     }

@@ -4,6 +4,22 @@ namespace Truffle.Sync;
 public sealed partial class SyncEngine
 {
     /// <summary>
+    /// The ids of the stores other devices hold slices of, as their digests and slices name them, whether or not this device
+    /// opened them (at most <see cref="MaxAnnouncedStores"/>): how a tool such as <c>truffle dev</c> finds the stores
+    /// of an app it has no types of, to open them with <see cref="RawStore"/>. A store stays listed once named.
+    /// </summary>
+    public IReadOnlyCollection<string> AnnouncedStores
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return [.. _announced];
+            }
+        }
+    }
+
+    /// <summary>
     /// The mesh connected <paramref name="deviceId"/>, running as <paramref name="incarnation"/> (the incarnation
     /// its engine was created with). Replicas of its earlier incarnations are dropped, a tombstone of this same
     /// incarnation is lifted (it came back), and it is sent a snapshot of every non-empty local slice and a digest.
@@ -132,6 +148,7 @@ public sealed partial class SyncEngine
     {
         foreach (DigestEntry entry in digest.Entries)
         {
+            Announce(entry.Store);
             if (!_stores.TryGetValue(entry.Store, out IStoreCore? store))
             {
                 continue;
@@ -141,6 +158,15 @@ public sealed partial class SyncEngine
             {
                 store.OnDigestEntry(from, entry);
             }
+        }
+    }
+
+    /// <summary>Another device named a store it holds a slice of (in a digest, a snapshot or a delta). Under the lock.</summary>
+    private void Announce(string storeId)
+    {
+        if (_announced.Count < MaxAnnouncedStores)
+        {
+            _announced.Add(storeId);
         }
     }
 

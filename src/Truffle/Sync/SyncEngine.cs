@@ -13,6 +13,9 @@ namespace Truffle.Sync;
 /// </remarks>
 public sealed partial class SyncEngine : IDisposable
 {
+    /// <summary>How many store ids <see cref="AnnouncedStores"/> keeps: a bound, so a peer naming ever new stores cannot grow it.</summary>
+    public const int MaxAnnouncedStores = 256;
+
     private readonly Dictionary<string, IStoreCore> _stores = new(StringComparer.Ordinal);
     private readonly ITimer _digestTimer;
     private bool _stopped;
@@ -23,6 +26,9 @@ public sealed partial class SyncEngine : IDisposable
 
     // Devices declared gone: messages of their incarnation up to Incarnation are refused until the tombstone expires.
     private readonly Dictionary<string, Tombstone> _tombstones = new(StringComparer.Ordinal);
+
+    // Store ids other devices' digests and slices named (at most MaxAnnouncedStores), for tools that know no slice type.
+    private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
 
     /// <summary>Creates the engine of one device and starts its digest timer.</summary>
     /// <param name="localDeviceId">This device's id, as other devices see it in <c>from</c>.</param>
@@ -262,6 +268,7 @@ public sealed partial class SyncEngine : IDisposable
             return null;
         }
 
+        Announce(storeId);
         if (!_stores.TryGetValue(storeId, out IStoreCore? store))
         {
             SyncLog.UnknownStore(Logger, storeId);

@@ -15,19 +15,39 @@ public sealed class RawSliceMapTests
     public void Malformed_maps_are_refused(byte[] bytes) =>
         Assert.Throws<TruffleSerializationException>(() => RawSliceMap.Read(bytes));
 
-    [Fact]
-    public void A_deeply_nested_value_is_kept_verbatim_without_overflowing_the_stack()
+    [Theory]
+    [InlineData(0x91)]  // arrays of one element
+    [InlineData(0x81)]  // maps of one member, each keyed by the next level
+    public void A_value_nested_deeper_than_the_serializers_limit_is_refused_with_a_clear_error(byte level)
     {
-        // The raw store judges the map, not its values: a typed reader (or the tool's JSON conversion) applies the
-        // serializer's depth limit when it reads the value.
-        const int depth = 200_000;
-        byte[] value = [.. Enumerable.Repeat((byte)0x91, depth), 0x01];
-        byte[] bytes = [0x81, 0xA1, 0x61, .. value];
+        int limit = TruffleSerializer.Options.Security.MaximumObjectGraphDepth;
+        byte[] Slice(int depth) => [0x81, 0xA1, 0x61, .. Nested(level, depth)];
 
-        KeyValuePair<string, byte[]> member = Assert.Single(RawSliceMap.Read(bytes));
+        // The slice's map is one level, as for a generated formatter: its values may nest limit - 1 deep.
+        KeyValuePair<string, byte[]> member = Assert.Single(RawSliceMap.Read(Slice(limit - 1)));
+        Assert.Equal(Nested(level, limit - 1), member.Value);
+        var refused = Assert.Throws<TruffleSerializationException>(() => RawSliceMap.Read(Slice(limit)));
+        Assert.Contains($"nests deeper than {limit} levels", refused.Message, StringComparison.Ordinal);
 
-        Assert.Equal("a", member.Key);
-        Assert.Equal(value, member.Value);
+        // Far deeper (the size limit allows ~1 MB of one-byte headers): refused the same way, the stack intact.
+        Assert.Throws<TruffleSerializationException>(() => RawSliceMap.Read(Slice(200_000)));
+    }
+
+    // depth nested arrays (0x91) or maps (0x81, keyed 0 at each level) around the integer 1.
+    private static byte[] Nested(byte level, int depth)
+    {
+        var bytes = new List<byte>(depth * 2 + 1);
+        for (int i = 0; i < depth; i++)
+        {
+            bytes.Add(level);
+            if (level == 0x81)
+            {
+                bytes.Add(0x00);
+            }
+        }
+
+        bytes.Add(0x01);
+        return [.. bytes];
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Truffle.Sync;
 using Truffle.Tests.Simulation;
+using Truffle.Tests.Support;
 using Xunit;
 
 namespace Truffle.Tests.Sync;
@@ -58,6 +59,51 @@ public sealed class RawStoreTests
         net.Run(Moment);
         Assert.Null((await Next(changes)).Value);
         Assert.Empty(raw.Remotes);
+    }
+
+    [Fact]
+    public void A_slice_value_nested_too_deep_is_refused_and_counted_and_the_replica_keeps_what_it_had()
+    {
+        const string store = "sync-deep-probe"; // no other test writes it: the counter is this test's
+        using var malformed = new SyncCounter(SyncMetrics.Rejected, store, RejectReason.Malformed);
+        SimulatedNetwork net = new(24);
+        var (a, b) = Pair(net);
+        RawSyncedStore raw = b.Sync.RawStore(store);
+        ulong incarnation = a.Sync.Incarnation;
+        int limit = TruffleSerializer.Options.Security.MaximumObjectGraphDepth;
+        byte[] deep = [0x81, 0xA4, .. "text"u8, .. Enumerable.Repeat((byte)0x91, limit), 0x01];
+        void Receive(SyncMessage message) => b.Sync.Receive("a", SyncMessageCodec.Encode(message));
+
+        Receive(new SnapshotMessage(store, "a", incarnation, 1, MessagePack.MessagePackSerializer.ConvertFromJson("""{"text":"ok"}""")));
+        Receive(new SnapshotMessage(store, "a", incarnation, 2, deep));
+        Receive(new DeltaMessage(store, "a", incarnation, 1, 2, new MemberMask(0b1), deep));
+
+        Assert.Equal(2, malformed.Total);
+        Assert.Equal("""{"text":"ok"}""", MessagePack.MessagePackSerializer.ConvertToJson(raw.Remotes["a"]));
+        Assert.Equal(1UL, raw.Slices["a"].Seq);
+
+        // Nothing else was lost: the next delta in succession still applies.
+        Receive(new DeltaMessage(store, "a", incarnation, 1, 2, new MemberMask(0b1), MessagePack.MessagePackSerializer.ConvertFromJson("""{"text":"still"}""")));
+        Assert.Equal("""{"text":"still"}""", MessagePack.MessagePackSerializer.ConvertToJson(raw.Remotes["a"]));
+        Assert.Equal(2, malformed.Total);
+    }
+
+    [Fact]
+    public void Stores_other_devices_hold_are_announced_without_being_opened_up_to_a_bound()
+    {
+        SimulatedNetwork net = new(25) { Sync = new SyncOptions { CoalesceWindow = TimeSpan.Zero } };
+        var (a, b) = Pair(net);
+        Assert.DoesNotContain("sync-status", b.Sync.AnnouncedStores);
+
+        a.Store<Status>().Local = new Status("idle", 1, [], 0); // b has no store of it: the snapshot names it
+        net.Run(Moment);
+        Assert.Equal(["sync-status"], b.Sync.AnnouncedStores);
+
+        // A peer naming ever new stores fills the list to its bound and no further.
+        DigestEntry[] many = [.. Enumerable.Range(0, SyncEngine.MaxAnnouncedStores + 50).Select(i => new DigestEntry($"noise-{i}", "a", a.Sync.Incarnation, 1))];
+        b.Sync.Receive("a", SyncMessageCodec.Encode(new DigestMessage([.. many])));
+        Assert.Equal(SyncEngine.MaxAnnouncedStores, b.Sync.AnnouncedStores.Count);
+        Assert.Contains("sync-status", b.Sync.AnnouncedStores);
     }
 
     [Fact]
