@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,6 +42,7 @@ internal sealed class TruffleHostedService(
             {
                 LoggerFactory = options.LoggerFactory ?? loggerFactory,
                 TimeProvider = options.TimeProvider ?? services.GetService<TimeProvider>(),
+                MeterFactory = options.MeterFactory ?? services.GetService<IMeterFactory>(),
             };
             _node = await TruffleNode.StartAsync(options, cancellationToken).ConfigureAwait(false);
 

@@ -5,6 +5,7 @@ using Truffle.Messaging;
 using Truffle.Sidecar;
 using Truffle.Sync;
 using Truffle.Transport;
+using Truffle.Wire;
 
 namespace Truffle;
 
@@ -124,6 +125,7 @@ public sealed class TruffleNode : IAsyncDisposable
         ValidateHelloFields(options);
         ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         TimeProvider time = options.TimeProvider ?? TimeProvider.System;
+        TruffleMetrics metrics = TruffleMetrics.For(options.MeterFactory);
         string stateDirectory = options.StateDirectory
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "truffle", options.AppId);
         DeviceIdentity identity = DeviceIdentity.Start(stateDirectory);
@@ -135,7 +137,7 @@ public sealed class TruffleNode : IAsyncDisposable
         SyncEngine? sync = null;
         try
         {
-            sidecar = new SidecarClient(options.SidecarPath, loggerFactory, time);
+            sidecar = new SidecarClient(options.SidecarPath, loggerFactory, time, metrics);
             if (options.OnAuthRequired is { } onAuth)
             {
                 sidecar.AuthRequired += (_, url) => onAuth(url);
@@ -161,7 +163,7 @@ public sealed class TruffleNode : IAsyncDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            var transport = (options.Transport ?? new TransportOptions()) with { Port = options.Port, Time = time };
+            var transport = (options.Transport ?? new TransportOptions()) with { Port = options.Port, Time = time, Metrics = metrics };
             var meshOptions = new MeshOptions
             {
                 AppId = options.AppId,
@@ -178,7 +180,7 @@ public sealed class TruffleNode : IAsyncDisposable
             };
             var network = new SidecarPeerNetwork(sidecar, status, transport, loggerFactory);
             mesh = new MeshNode(network, meshOptions, identity, loggerFactory, time, Random.Shared);
-            bus = new MessageBus(mesh, time, loggerFactory);
+            bus = new MessageBus(mesh, time, loggerFactory, metrics: metrics);
             var adapter = new StoreSyncAdapter(mesh);
             SyncOptions syncOptions = options.Sync with { MaxSliceBytes = Math.Min(options.Sync.MaxSliceBytes, adapter.MaxSliceBytes) };
             if (options.PersistSlices)
@@ -186,7 +188,7 @@ public sealed class TruffleNode : IAsyncDisposable
                 syncOptions = syncOptions with { StateDirectory = Directory.CreateDirectory(Path.Combine(stateDirectory, "sync")).FullName };
             }
 
-            sync = new SyncEngine(identity.DeviceId, identity.Incarnation, adapter, time, syncOptions, loggerFactory.CreateLogger<SyncEngine>());
+            sync = new SyncEngine(identity.DeviceId, identity.Incarnation, adapter, time, syncOptions, loggerFactory.CreateLogger<SyncEngine>(), metrics);
             adapter.Attach(sync);
             var node = new TruffleNode(identity, sidecar, mesh, bus, sync);
             await mesh.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Truffle;
@@ -103,6 +104,13 @@ public sealed record TruffleOptions
 
     /// <summary>Where the node logs; nothing is logged when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Where the node's <c>Truffle</c> meter comes from (docs/observability.md): the meter this factory creates, so a
+    /// host observes its own nodes (Truffle.Hosting passes the container's); the process-wide <c>Truffle</c> meter
+    /// when null.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>The clock of timers (election, reconnects, request timeouts); the system clock when null.</summary>
     public TimeProvider? TimeProvider { get; set; }

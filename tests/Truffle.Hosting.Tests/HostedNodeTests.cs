@@ -83,6 +83,31 @@ public sealed class HostedNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_nodes_truffle_meter_comes_from_the_containers_meter_factory()
+    {
+        using IHost host = HostedApp.Build(_network.Settings("measured"), _logs, builder =>
+        {
+            builder.Services.AddScoped<ScopeProbe>();
+            builder.Services.AddTruffle(builder.Configuration.GetSection("Truffle")).AddRequestHandler<GetNote, Note, NoteHandler>();
+        });
+        IMeterFactory factory = host.Services.GetRequiredService<IMeterFactory>();
+        using var received = new ScopedMeterRecorder(factory, "Truffle", "truffle.mesh.received");
+        using var sent = new ScopedMeterRecorder(factory, "Truffle", "truffle.mesh.sent");
+        await Wait.For(host.StartAsync());
+        string hostedId = host.Services.GetRequiredService<IMessageBus>().LocalDeviceId;
+        TruffleNode peer = await _network.StartPeerAsync("measuring");
+        await _network.UntilAsync(() => peer.Devices.Any(d => d.Id == hostedId && d.IsOnline), "the peer sees the hosted device");
+
+        // The peer is not hosted: its own sends go to the process-wide meter, never to this container's.
+        await peer.Bus.Hosting.Request(hostedId, new GetNote("n1"), Wait.Timeout);
+        await peer.Bus.Hosting.Request(hostedId, new GetNote("n1"), Wait.Timeout);
+
+        Assert.True(received.Total >= 2, $"{received.Total} envelopes received on the container's meter");
+        Assert.True(sent.Total >= 2, $"{sent.Total} envelopes (the replies) sent on the container's meter");
+        await Wait.For(host.StopAsync());
+    }
+
+    [Fact]
     public async Task Node_bus_and_sync_engine_resolve_once_the_host_has_started_the_node_and_logs_go_to_the_host()
     {
         using IHost host = HostedApp.Build(_network.Settings("resolving"), _logs, builder =>

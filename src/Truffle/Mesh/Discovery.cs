@@ -132,7 +132,7 @@ internal sealed class Discovery : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            TruffleMetrics.InternalError("relist");
+            _options.Metrics.InternalError("relist");
             MeshLog.RelistFailed(_logger, e);
         }
     }
@@ -261,7 +261,7 @@ internal sealed class Discovery : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            TruffleMetrics.InternalError("connector");
+            _options.Metrics.InternalError("connector");
             MeshLog.ConnectorFailed(_logger, e);
         }
     }

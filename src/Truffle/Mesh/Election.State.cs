@@ -10,7 +10,7 @@ internal sealed partial class Election
         if (term != _term)
         {
             _term = term;
-            MeshMetrics.TermChanges.Add(1);
+            _metrics.Mesh.TermChanges.Add(1);
         }
     }
 
@@ -53,7 +53,7 @@ internal sealed partial class Election
         {
             if (state.Role != _published.Role)
             {
-                MeshMetrics.RoleChanges.Add(1, new KeyValuePair<string, object?>("role", state.Role.ToString()));
+                _metrics.Mesh.RoleChanges.Add(1, new KeyValuePair<string, object?>("role", state.Role.ToString()));
             }
 
             _published = state;
@@ -95,7 +95,7 @@ internal sealed partial class Election
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                TruffleMetrics.InternalError("election_output");
+                _metrics.InternalError("election_output");
                 ElectionLog.StateHandlerFailed(_logger, e);
             }
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Truffle.Wire;
 
 namespace Truffle.Mesh;
 
@@ -23,6 +24,7 @@ internal sealed partial class Election : IDisposable
     private readonly Random _random;
     private readonly IElectionOutput _output;
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly bool _observer;
     private readonly long _origin;
     private ITimer? _electionTimer;
@@ -84,8 +86,9 @@ internal sealed partial class Election : IDisposable
     /// This node only watches: it follows the primary it learns of, but never runs, never grants a vote, and no
     /// member counts it (see <see cref="ObserverJoined"/>).
     /// </param>
+    /// <param name="metrics">The instruments of the node's <c>Truffle</c> meter (the process-wide ones when null).</param>
     public Election(ElectionMember self, ulong term, ElectionTimings timings, bool allowMinorityPrimary,
-        TimeProvider timeProvider, Random random, IElectionOutput output, ILogger? logger = null, bool observer = false)
+        TimeProvider timeProvider, Random random, IElectionOutput output, ILogger? logger = null, bool observer = false, TruffleMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(self.DeviceId);
         ArgumentNullException.ThrowIfNull(timings);
@@ -94,6 +97,7 @@ internal sealed partial class Election : IDisposable
         ArgumentNullException.ThrowIfNull(output);
         _self = self;
         _term = term;
+        _metrics = metrics ?? TruffleMetrics.Shared;
         _timings = timings;
         _allowMinorityPrimary = allowMinorityPrimary;
         _time = timeProvider;

@@ -19,7 +19,7 @@ internal sealed partial class MeshNode
     {
         if (_bindings.TryBind(hello.DeviceId, hello.TailscaleId, out string? replaced) is { } refusal)
         {
-            MeshMetrics.IdentityRefused.Add(1, new KeyValuePair<string, object?>("reason", refusal.Tag));
+            _metrics.Mesh.IdentityRefused.Add(1, new KeyValuePair<string, object?>("reason", refusal.Tag));
             MeshLog.IdentityRefused(_logger, hello.TailscaleId, hello.DeviceId, refusal.Reason);
             return refusal.Reason;
         }
@@ -45,7 +45,7 @@ internal sealed partial class MeshNode
             _connections.TryRemove(deviceId, out connection);
         }
 
-        MeshMetrics.DevicesReplaced.Add(1);
+        _metrics.Mesh.DevicesReplaced.Add(1);
         MeshLog.DeviceReplaced(_logger, successor.TailscaleId, successor.DeviceId, deviceId);
         if (connection is not null)
         {
@@ -90,7 +90,7 @@ internal sealed partial class MeshNode
         if (!bound)
         {
             const string Reason = "its node said hello as another device since";
-            MeshMetrics.IdentityRefused.Add(1, new KeyValuePair<string, object?>("reason", "replaced"));
+            _metrics.Mesh.IdentityRefused.Add(1, new KeyValuePair<string, object?>("reason", "replaced"));
             MeshLog.IdentityRefused(_logger, hello.TailscaleId, hello.DeviceId, Reason);
             _ = connection.CloseAsync(CloseCodes.IdentityMismatch, Reason).AsTask();
             return;
@@ -165,7 +165,7 @@ internal sealed partial class MeshNode
             }
             else
             {
-                MeshMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", "replaced"));
+                _metrics.Mesh.Dropped.Add(1, new KeyValuePair<string, object?>("reason", "replaced"));
             }
         }
         else
@@ -193,7 +193,7 @@ internal sealed partial class MeshNode
                 Leave(peer);
                 return;
             default:
-                MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
+                _metrics.Mesh.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
                 MeshLog.UnknownControl(_logger, peer, envelope.Type);
                 return;
         }
@@ -244,7 +244,7 @@ internal sealed partial class MeshNode
 #pragma warning restore CA1031
         {
             MeshLog.HandlerFailed(_logger, e);
-            TruffleMetrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", ControlNamespace));
+            _metrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", ControlNamespace));
         }
     }
 }

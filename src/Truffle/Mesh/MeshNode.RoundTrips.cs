@@ -33,7 +33,7 @@ internal sealed partial class MeshNode
     {
         if (stamp.Length != sizeof(long))
         {
-            MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
+            _metrics.Mesh.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
             return;
         }
 
@@ -44,14 +44,14 @@ internal sealed partial class MeshNode
     {
         if (stamp.Length != sizeof(long))
         {
-            MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
+            _metrics.Mesh.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "control"));
             return;
         }
 
         TimeSpan elapsed = _time.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(stamp));
         if (elapsed >= TimeSpan.Zero && elapsed < TimeSpan.FromMinutes(1))
         {
-            MeshMetrics.RoundTrip.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("peer", peer));
+            _metrics.Mesh.RoundTrip.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("peer", peer));
         }
     }
 }

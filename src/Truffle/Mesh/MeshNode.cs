@@ -26,6 +26,7 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
     private readonly MeshOptions _options;
     private readonly IDeviceStore _identity;
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly Election _election;
     private readonly Router _router;
@@ -57,6 +58,7 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
         _options = options;
         _identity = identity;
         _logger = loggerFactory.CreateLogger<MeshNode>();
+        _metrics = options.Transport.Metrics;
         _time = timeProvider;
         _hello = new Hello(
             Hello.CurrentVersion, options.AppId, identity.DeviceId, options.DeviceName, options.DeviceType,
@@ -70,8 +72,8 @@ internal sealed partial class MeshNode : IMeshEndpoint, IConnectionHandler, IEle
         var self = new ElectionMember(identity.DeviceId, options.PreferPrimary, options.Priority);
         _election = new Election(
             self, identity.Term, options.Election, options.AllowMinorityPrimary, timeProvider, random, this, loggerFactory.CreateLogger<Election>(),
-            options.Observer);
-        _router = new Router(identity.DeviceId, options.Routing, _election, lastSequence: identity.Incarnation << 40, _logger);
+            options.Observer, _metrics);
+        _router = new Router(identity.DeviceId, options.Routing, _election, lastSequence: identity.Incarnation << 40, _logger, _metrics);
         _discovery = new Discovery(network, options.AppId, _hello, Admit, options.Transport, timeProvider, random, _logger, Attach, OnPeerGone);
     }
 

@@ -22,6 +22,7 @@ internal sealed partial class Router
     private readonly TruffleRouting _routing;
     private readonly Election _election;
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly ConcurrentDictionary<string, IPeerLink> _links = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IMeshReceiver> _receivers = new(StringComparer.Ordinal);
     private readonly Lock _broadcastOrder = new();
@@ -39,13 +40,15 @@ internal sealed partial class Router
     /// never take a new incarnation's first envelopes for old ones.
     /// </param>
     /// <param name="logger">Where rejected envelopes and failing receivers are logged.</param>
-    public Router(string self, TruffleRouting routing, Election election, ulong lastSequence, ILogger logger)
+    /// <param name="metrics">The instruments of the node's <c>Truffle</c> meter (the process-wide ones when null).</param>
+    public Router(string self, TruffleRouting routing, Election election, ulong lastSequence, ILogger logger, TruffleMetrics? metrics = null)
     {
         _self = self;
         _routing = routing;
         _election = election;
         _sequence = (long)lastSequence;
         _logger = logger;
+        _metrics = metrics ?? TruffleMetrics.Shared;
     }
 
     /// <summary>What this node sent, received and relayed, per device.</summary>
@@ -100,7 +103,7 @@ internal sealed partial class Router
             default:
                 ObserveTerm(peer, envelope.Term);
                 MeshLog.EnvelopeRejected(_logger, peer, envelope.From, envelope.Kind.ToString(), envelope.Term);
-                MeshMetrics.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "sender"));
+                _metrics.Mesh.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "sender"));
                 return;
         }
     }
@@ -163,7 +166,7 @@ internal sealed partial class Router
                 source.PauseReadingUntil(room);
             }
 
-            MeshMetrics.Received.Add(1);
+            _metrics.Mesh.Received.Add(1);
             Traffic.CountReceived(envelope.From);
         }
 #pragma warning disable CA1031 // a receiver's failure must not end the connection's read loop
@@ -171,22 +174,22 @@ internal sealed partial class Router
 #pragma warning restore CA1031
         {
             MeshLog.ReceiverFailed(_logger, envelope.Namespace, envelope.Type, envelope.From, e);
-            TruffleMetrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", envelope.Namespace));
+            _metrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", envelope.Namespace));
         }
     }
 
-    private static void Drop(string reason) =>
-        MeshMetrics.Dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    private void Drop(string reason) =>
+        _metrics.Mesh.Dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     private void CountSent(string to)
     {
-        MeshMetrics.Sent.Add(1);
+        _metrics.Mesh.Sent.Add(1);
         Traffic.CountSent(to);
     }
 
     private void CountRelayed(string to)
     {
-        MeshMetrics.Relayed.Add(1);
+        _metrics.Mesh.Relayed.Add(1);
         Traffic.CountRelayed(to);
     }
 }

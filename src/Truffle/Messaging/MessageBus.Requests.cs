@@ -94,7 +94,7 @@ public sealed partial class MessageBus
                 throw new InvalidOperationException($"A handler for {messageNamespace}/{messageType} is already registered on device '{LocalDeviceId}'.");
             }
 
-            registered = new RequestHandler(messageNamespace, handler, ReplyAsync, _endpoint.MaxPayloadBytes, _time, _handlerLogger);
+            registered = new RequestHandler(messageNamespace, handler, ReplyAsync, _endpoint.MaxPayloadBytes, _time, _handlerLogger, _metrics);
             _handlers.Add(key, registered);
         }
 
@@ -127,7 +127,7 @@ public sealed partial class MessageBus
         }
         else if (!handler.TryEnqueue(new IncomingRequest(request, correlation, timeoutMs, _time.GetTimestamp())))
         {
-            TruffleMetrics.RequestsRefused.Add(1, new KeyValuePair<string, object?>("namespace", request.Namespace));
+            _metrics.RequestsRefused.Add(1, new KeyValuePair<string, object?>("namespace", request.Namespace));
             Log.RequestQueueFull(_logger, request.Namespace, request.Type, request.From, RequestHandler.QueueCapacity);
             string message = $"The responder's queue for {request.Namespace}/{request.Type} is full ({RequestHandler.QueueCapacity} requests waiting); try again later.";
             _ = ReplyAsync(request, correlation, EnvelopeFlags.Reply | EnvelopeFlags.RemoteError, RemoteErrors.Encode(RequestHandler.BusyError, message));
@@ -150,14 +150,14 @@ public sealed partial class MessageBus
         }
         catch (DeviceUnreachableException e)
         {
-            TruffleMetrics.RepliesLost.Add(1, new KeyValuePair<string, object?>("namespace", request.Namespace));
+            _metrics.RepliesLost.Add(1, new KeyValuePair<string, object?>("namespace", request.Namespace));
             Log.ReplyLost(_logger, request.Namespace, request.Type, request.From, e.Message);
         }
 #pragma warning disable CA1031 // a reply runs detached from any caller: whatever breaks is reported here
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            TruffleMetrics.InternalError("reply");
+            _metrics.InternalError("reply");
             Log.ReplyFailed(_logger, request.Namespace, request.Type, request.From, e);
         }
     }
@@ -180,7 +180,7 @@ public sealed partial class MessageBus
         }
         else if ((flags & EnvelopeFlags.RemoteError) != 0)
         {
-            (string type, string message) = RemoteErrors.Decode(payload);
+            (string type, string message) = RemoteErrors.Decode(payload, _metrics);
             pending.Reply.TrySetException(new RemoteHandlerException(from, type, message));
         }
         else

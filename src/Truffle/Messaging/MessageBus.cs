@@ -23,6 +23,7 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
     private readonly IAsyncDisposable? _ownedEndpoint;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly ILogger _subscriptionLogger;
     private readonly ILogger _handlerLogger;
     private readonly Lock _gate = new();
@@ -38,12 +39,14 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
     /// <param name="timeProvider">The clock of request timeouts and handler deadlines.</param>
     /// <param name="loggerFactory">Where the bus, its subscriptions and handlers log.</param>
     /// <param name="ownedEndpoint">Disposed with the bus (an in-process device leaves its hub); null when the endpoint has another owner.</param>
-    internal MessageBus(IMeshEndpoint endpoint, TimeProvider timeProvider, ILoggerFactory loggerFactory, IAsyncDisposable? ownedEndpoint = null)
+    /// <param name="metrics">The instruments of the node's <c>Truffle</c> meter (the process-wide ones when null).</param>
+    internal MessageBus(IMeshEndpoint endpoint, TimeProvider timeProvider, ILoggerFactory loggerFactory, IAsyncDisposable? ownedEndpoint = null, TruffleMetrics? metrics = null)
     {
         _endpoint = endpoint;
         _ownedEndpoint = ownedEndpoint;
         _time = timeProvider;
         _logger = loggerFactory.CreateLogger<MessageBus>();
+        _metrics = metrics ?? TruffleMetrics.Shared;
         _subscriptionLogger = loggerFactory.CreateLogger<Subscription>();
         _handlerLogger = loggerFactory.CreateLogger<RequestHandler>();
         endpoint.SetReceiver(null, this);
@@ -98,7 +101,7 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
 
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfDisposed();
-        var subscription = new Subscription(messageNamespace, messageType, handler, options, _subscriptionLogger);
+        var subscription = new Subscription(messageNamespace, messageType, handler, options, _subscriptionLogger, _metrics);
         lock (_gate)
         {
             if (_disposed)
@@ -249,11 +252,11 @@ public sealed partial class MessageBus : IMessageBus, IMeshReceiver, IAsyncDispo
     }
 
     /// <summary>Counts a message whose type no generated assembly here declares: a sender on another version, usually.</summary>
-    private static void CountIfUnknown(string messageNamespace, string messageType)
+    private void CountIfUnknown(string messageNamespace, string messageType)
     {
         if (!WireSchemas.Knows(messageNamespace, messageType))
         {
-            TruffleMetrics.UnknownMessages.Add(
+            _metrics.UnknownMessages.Add(
                 1, new KeyValuePair<string, object?>("namespace", messageNamespace), new KeyValuePair<string, object?>("type", messageType));
         }
     }

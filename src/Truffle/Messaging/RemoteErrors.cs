@@ -23,7 +23,7 @@ internal static class RemoteErrors
     /// Decodes an error sent by another device. A malformed one is still an error, described as unreadable, and
     /// counted (the requester sees the exception, so it is not logged).
     /// </summary>
-    public static (string Type, string Message) Decode(ReadOnlyMemory<byte> payload)
+    public static (string Type, string Message) Decode(ReadOnlyMemory<byte> payload, TruffleMetrics metrics)
     {
         try
         {
@@ -35,7 +35,7 @@ internal static class RemoteErrors
         }
         catch (Exception e) when (MalformedInput.Is(e))
         {
-            TruffleMetrics.DecodeErrors.Add(1);
+            metrics.DecodeErrors.Add(1);
         }
 
         return ("Exception", "(the remote error could not be read)");

@@ -31,6 +31,7 @@ internal sealed partial class RequestHandler : IAsyncDisposable
     private readonly int _maxReplyBytes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly HandlerQueue<IncomingRequest> _queue;
     private readonly KeyValuePair<string, object?> _namespaceTag;
 
@@ -40,16 +41,19 @@ internal sealed partial class RequestHandler : IAsyncDisposable
     /// <param name="maxReplyBytes">The longest reply that can travel; a longer one is the handler's error.</param>
     /// <param name="time">The clock of the requesters' timeouts.</param>
     /// <param name="logger">Where handler failures and skipped requests are logged.</param>
+    /// <param name="metrics">The instruments of the node's <c>Truffle</c> meter (the process-wide ones when null).</param>
     public RequestHandler(
         string messageNamespace,
         Func<InboundMessage, CancellationToken, ValueTask<ReadOnlyMemory<byte>>> handler,
         Func<InboundMessage, ulong, EnvelopeFlags, ReadOnlyMemory<byte>, Task> reply,
         int maxReplyBytes,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        TruffleMetrics? metrics = null)
     {
         _handler = handler;
         _reply = reply;
+        _metrics = metrics ?? TruffleMetrics.Shared;
         _maxReplyBytes = maxReplyBytes;
         _time = time;
         _logger = logger;
@@ -77,7 +81,7 @@ internal sealed partial class RequestHandler : IAsyncDisposable
             left = TimeSpan.FromMilliseconds(request.TimeoutMs) - _time.GetElapsedTime(request.ReceivedAt);
             if (left <= TimeSpan.Zero)
             {
-                TruffleMetrics.RequestsExpired.Add(1, _namespaceTag);
+                _metrics.RequestsExpired.Add(1, _namespaceTag);
                 Log.Expired(_logger, message.Namespace, message.Type, message.From);
                 return;
             }
@@ -99,7 +103,7 @@ internal sealed partial class RequestHandler : IAsyncDisposable
         catch (OperationCanceledException) when (either.IsCancellationRequested)
         {
             // The requester stopped waiting (or the handler was removed): nobody reads an answer.
-            TruffleMetrics.RequestsExpired.Add(1, _namespaceTag);
+            _metrics.RequestsExpired.Add(1, _namespaceTag);
             Log.Expired(_logger, message.Namespace, message.Type, message.From);
             return;
         }
@@ -108,7 +112,7 @@ internal sealed partial class RequestHandler : IAsyncDisposable
 #pragma warning restore CA1031
         {
             TruffleTracing.Fail(activity, e);
-            TruffleMetrics.HandlerErrors.Add(1, _namespaceTag);
+            _metrics.HandlerErrors.Add(1, _namespaceTag);
             Log.Failed(_logger, message.Namespace, message.Type, message.From, e);
             flags |= EnvelopeFlags.RemoteError;
             reply = RemoteErrors.Encode(e.GetType().FullName ?? e.GetType().Name, e.Message);
@@ -124,7 +128,7 @@ internal sealed partial class RequestHandler : IAsyncDisposable
     private void Evicted(IncomingRequest request)
     {
         InboundMessage message = request.Message;
-        TruffleMetrics.RequestsRefused.Add(1, _namespaceTag);
+        _metrics.RequestsRefused.Add(1, _namespaceTag);
         Log.Evicted(_logger, message.Namespace, message.Type, message.From);
         string text = $"The responder's queue for {message.Namespace}/{message.Type} is full ({QueueCapacity} requests waiting); try again later.";
         _ = _reply(message, request.Correlation, EnvelopeFlags.Reply | EnvelopeFlags.RemoteError, RemoteErrors.Encode(BusyError, text));

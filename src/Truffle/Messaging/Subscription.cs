@@ -30,6 +30,7 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
 
     private readonly Func<InboundMessage, CancellationToken, ValueTask> _handler;
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly HandlerQueue<InboundMessage> _queue;
     private readonly KeyValuePair<string, object?> _namespaceTag;
     private long _dropped;
@@ -42,12 +43,14 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
     /// <param name="options">Queue capacity and overflow policy; null for <see cref="SubscriptionOptions.Default"/>.</param>
     /// <param name="logger">Where drops and handler failures are logged.</param>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="SubscriptionOptions.Capacity"/> is less than 1.</exception>
+    /// <param name="metrics">The instruments of the node's <c>Truffle</c> meter (the process-wide ones when null).</param>
     public Subscription(
         string messageNamespace,
         string? messageType,
         Func<InboundMessage, CancellationToken, ValueTask> handler,
         SubscriptionOptions? options,
-        ILogger logger)
+        ILogger logger,
+        TruffleMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(messageNamespace);
         ArgumentNullException.ThrowIfNull(handler);
@@ -60,6 +63,7 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
         Options = options;
         _handler = handler;
         _logger = logger;
+        _metrics = metrics ?? TruffleMetrics.Shared;
         _namespaceTag = new KeyValuePair<string, object?>("namespace", messageNamespace);
         BoundedChannelFullMode fullMode = options.Overflow == OverflowPolicy.DropNewest ? BoundedChannelFullMode.DropWrite : BoundedChannelFullMode.DropOldest;
         _queue = new HandlerQueue<InboundMessage>(options.Capacity, fullMode, pumps: 1, static m => m.From, InvokeAsync, OnDropped);
@@ -102,7 +106,7 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
             // One room per time the queue fills: counted once, however many messages arrive before the pause.
             if (room is not null && !ReferenceEquals(Interlocked.Exchange(ref _lastRoom, room), room))
             {
-                TruffleMetrics.MessagesWaited.Add(1, _namespaceTag);
+                _metrics.MessagesWaited.Add(1, _namespaceTag);
             }
 
             return queued;
@@ -129,7 +133,7 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
 
     private async ValueTask InvokeAsync(InboundMessage message, CancellationToken stopping)
     {
-        TruffleMetrics.MessagesDelivered.Add(1, _namespaceTag);
+        _metrics.MessagesDelivered.Add(1, _namespaceTag);
         using Activity? activity = TruffleTracing.StartHandler(message, ActivityKind.Consumer);
         try
         {
@@ -142,21 +146,21 @@ internal sealed partial class Subscription : IDisposable, IAsyncDisposable
         catch (TruffleSerializationException e)
         {
             TruffleTracing.Fail(activity, e);
-            TruffleMetrics.DecodeErrors.Add(1, _namespaceTag);
+            _metrics.DecodeErrors.Add(1, _namespaceTag);
             Log.DecodeFailed(_logger, message.Namespace, message.Type, message.From, e);
         }
         catch (Exception e)
         {
             // A handler may throw anything; the pump survives it, counts it and goes on.
             TruffleTracing.Fail(activity, e);
-            TruffleMetrics.HandlerErrors.Add(1, _namespaceTag);
+            _metrics.HandlerErrors.Add(1, _namespaceTag);
             Log.HandlerFailed(_logger, message.Namespace, message.Type, message.From, e);
         }
     }
 
     private void OnDropped(InboundMessage message)
     {
-        TruffleMetrics.MessagesDropped.Add(1, _namespaceTag);
+        _metrics.MessagesDropped.Add(1, _namespaceTag);
         long dropped = Interlocked.Increment(ref _dropped);
         if (dropped == 1 || dropped % DropLogInterval == 0)
         {

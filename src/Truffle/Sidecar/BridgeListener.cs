@@ -20,6 +20,7 @@ internal sealed class BridgeListener : IAsyncDisposable
 
     private readonly byte[] _token;
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly TimeSpan _headerTimeout;
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly CancellationTokenSource _stopping = new();
@@ -28,7 +29,7 @@ internal sealed class BridgeListener : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _disposed;
 
-    public BridgeListener(ReadOnlySpan<byte> token, ILogger logger, TimeSpan? headerTimeout = null)
+    public BridgeListener(ReadOnlySpan<byte> token, ILogger logger, TruffleMetrics metrics, TimeSpan? headerTimeout = null)
     {
         if (token.Length != BridgeHeader.TokenLength)
         {
@@ -37,6 +38,7 @@ internal sealed class BridgeListener : IAsyncDisposable
 
         _token = token.ToArray();
         _logger = logger;
+        _metrics = metrics;
         _headerTimeout = headerTimeout ?? DefaultHeaderTimeout;
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _socket.Listen(64);
@@ -118,7 +120,7 @@ internal sealed class BridgeListener : IAsyncDisposable
             catch (SocketException e)
             {
                 // A failed accept (e.g. the peer reset before we took it) must not end the loop.
-                TruffleMetrics.InternalError("bridge_accept");
+                _metrics.InternalError("bridge_accept");
                 SidecarLog.AcceptFailed(_logger, e);
                 continue;
             }
@@ -198,7 +200,7 @@ internal sealed class BridgeListener : IAsyncDisposable
             return; // shutting down: not a rejection
         }
 
-        TruffleMetrics.BridgeRejected.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("port", Port));
+        _metrics.BridgeRejected.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("port", Port));
         SidecarLog.BridgeRejected(_logger, remote, detail);
     }
 }

@@ -12,6 +12,7 @@ namespace Truffle.Sidecar;
 internal sealed class SidecarChannel : IDisposable
 {
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly Func<SidecarRun> _current;
     private readonly Action<SidecarEvent> _dispatch;
     private readonly SemaphoreSlim _uncorrelated = new(1, 1);
@@ -21,11 +22,13 @@ internal sealed class SidecarChannel : IDisposable
     /// <param name="logger">Where protocol errors go.</param>
     /// <param name="current">The process commands go to when none is named; throws when there is none.</param>
     /// <param name="dispatch">Called with every event read, on the reading thread.</param>
-    public SidecarChannel(ILogger logger, Func<SidecarRun> current, Action<SidecarEvent> dispatch)
+    /// <param name="metrics">The instruments of the node's <c>Truffle</c> meter.</param>
+    public SidecarChannel(ILogger logger, Func<SidecarRun> current, Action<SidecarEvent> dispatch, TruffleMetrics metrics)
     {
         _logger = logger;
         _current = current;
         _dispatch = dispatch;
+        _metrics = metrics;
     }
 
     /// <summary>The longest event line accepted from the sidecar; longer ones are dropped as protocol errors.</summary>
@@ -171,14 +174,14 @@ internal sealed class SidecarChannel : IDisposable
                 if (status == LineStatus.TooLarge)
                 {
                     SidecarLog.ProtocolError(_logger, "an event line over the length cap was dropped");
-                    TruffleMetrics.SidecarProtocolErrors.Add(1, new KeyValuePair<string, object?>("reason", "too_large"));
+                    _metrics.SidecarProtocolErrors.Add(1, new KeyValuePair<string, object?>("reason", "too_large"));
                     continue;
                 }
 
                 if (!SidecarProtocol.TryParseEvent(line, out SidecarEvent parsed))
                 {
                     SidecarLog.ProtocolError(_logger, "a line that is not an event was dropped");
-                    TruffleMetrics.SidecarProtocolErrors.Add(1, new KeyValuePair<string, object?>("reason", "malformed"));
+                    _metrics.SidecarProtocolErrors.Add(1, new KeyValuePair<string, object?>("reason", "malformed"));
                     continue;
                 }
 

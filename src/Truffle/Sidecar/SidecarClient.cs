@@ -39,6 +39,7 @@ internal sealed class SidecarClient : IAsyncDisposable
     internal static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly SidecarChannel _channel;
     private readonly SidecarSupervisor _supervisor;
     private SidecarDialer? _dialer;
@@ -50,16 +51,19 @@ internal sealed class SidecarClient : IAsyncDisposable
     /// <param name="loggerFactory">Where the client and the sidecar's stderr log to.</param>
     /// <param name="timeProvider">The clock for restart delays; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="SidecarException">The sidecar binary was not found.</exception>
-    public SidecarClient(string? sidecarPath = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    /// <param name="metrics">The instruments of the node's <c>Truffle</c> meter (the process-wide ones when null).</param>
+    public SidecarClient(string? sidecarPath = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, TruffleMetrics? metrics = null)
     {
         string path = SidecarLocator.Find(sidecarPath);
         _logger = (ILogger?)loggerFactory?.CreateLogger<SidecarClient>() ?? NullLogger.Instance;
-        _channel = new SidecarChannel(_logger, CurrentRun, Dispatch);
+        _metrics = metrics ?? TruffleMetrics.Shared;
+        _channel = new SidecarChannel(_logger, CurrentRun, Dispatch, _metrics);
         _supervisor = new SidecarSupervisor(
             path,
             _logger,
             timeProvider ?? TimeProvider.System,
             _channel,
+            _metrics,
             new SidecarSupervisorEvents(FailPending, exit => Raise(() => Exited?.Invoke(this, exit)), OnRestarted));
     }
 
@@ -115,7 +119,7 @@ internal sealed class SidecarClient : IAsyncDisposable
         byte[] token = RandomNumberGenerator.GetBytes(BridgeHeader.TokenLength);
         string tokenHex = Convert.ToHexStringLower(token);
         string[] secrets = string.IsNullOrEmpty(options.AuthKey) ? [tokenHex] : [tokenHex, options.AuthKey];
-        var bridge = new BridgeListener(token, _logger);
+        var bridge = new BridgeListener(token, _logger, _metrics);
         _dialer = new SidecarDialer(bridge, _channel);
         byte[] start = SidecarProtocol.Start(options, bridge.Port, tokenHex);
         SidecarStatus status = await _supervisor.StartAsync(start, secrets, options.StartTimeout, cancellationToken).ConfigureAwait(false);
@@ -288,7 +292,7 @@ internal sealed class SidecarClient : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            TruffleMetrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", "sidecar"));
+            _metrics.HandlerErrors.Add(1, new KeyValuePair<string, object?>("namespace", "sidecar"));
             SidecarLog.HandlerFailed(_logger, e);
         }
     }

@@ -17,6 +17,7 @@ internal sealed class SidecarSupervisor : IDisposable
 
     private readonly string _path;
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly SidecarChannel _channel;
     private readonly SidecarSupervisorEvents _events;
@@ -38,13 +39,15 @@ internal sealed class SidecarSupervisor : IDisposable
     /// <param name="logger">Where the supervisor and the sidecar's stderr log to.</param>
     /// <param name="time">The clock for restart delays.</param>
     /// <param name="channel">Carries the commands and events of every process launched.</param>
+    /// <param name="metrics">The instruments of the node's <c>Truffle</c> meter.</param>
     /// <param name="events">What the owner does when a process exits or a restart succeeds.</param>
-    public SidecarSupervisor(string path, ILogger logger, TimeProvider time, SidecarChannel channel, SidecarSupervisorEvents events)
+    public SidecarSupervisor(string path, ILogger logger, TimeProvider time, SidecarChannel channel, TruffleMetrics metrics, SidecarSupervisorEvents events)
     {
         _path = path;
         _logger = logger;
         _time = time;
         _channel = channel;
+        _metrics = metrics;
         _events = events;
     }
 
@@ -220,7 +223,7 @@ internal sealed class SidecarSupervisor : IDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            TruffleMetrics.InternalError("sidecar_exit");
+            _metrics.InternalError("sidecar_exit");
             SidecarLog.ProcessFailed(_logger, e);
         }
 
@@ -294,7 +297,7 @@ internal sealed class SidecarSupervisor : IDisposable
                         run = Launch();
                     }
 
-                    TruffleMetrics.SidecarRestarts.Add(1);
+                    _metrics.SidecarRestarts.Add(1);
                     SidecarStatus status = await RestartNodeAsync(run, cancellationToken).ConfigureAwait(false);
                     lock (_gate)
                     {
@@ -339,7 +342,7 @@ internal sealed class SidecarSupervisor : IDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            TruffleMetrics.InternalError("sidecar_supervision");
+            _metrics.InternalError("sidecar_supervision");
             SidecarLog.SupervisionFailed(_logger, e);
         }
         finally
@@ -362,7 +365,7 @@ internal sealed class SidecarSupervisor : IDisposable
             }
             catch (SidecarException e) when (e.Code != SidecarException.ProcessExitedCode && e.Code != SidecarException.TimeoutCode)
             {
-                TruffleMetrics.InternalError("sidecar_relisten");
+                _metrics.InternalError("sidecar_relisten");
                 SidecarLog.RelistenFailed(_logger, port, e.Message);
             }
         }

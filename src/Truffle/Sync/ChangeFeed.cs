@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
@@ -28,8 +29,9 @@ internal sealed class ChangeFeed<TChange>
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
         };
+        Counter<long> dropped = _engine.Metrics.Sync.ChangesDropped;
         string storeId = _storeId;
-        Channel<TChange> channel = Channel.CreateBounded<TChange>(options, _ => SyncMetrics.Count(SyncMetrics.ChangesDropped, storeId));
+        Channel<TChange> channel = Channel.CreateBounded<TChange>(options, _ => SyncMetrics.Count(dropped, storeId));
         lock (_engine.Gate)
         {
             if (_engine.IsStopped)

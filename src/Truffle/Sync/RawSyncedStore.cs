@@ -62,20 +62,20 @@ public sealed class RawSyncedStore : IStoreCore
     {
         if (delta.Values.Length > _engine.Options.MaxSliceBytes)
         {
-            SyncMetrics.Reject(RejectReason.Malformed, StoreId);
+            _engine.Metrics.Sync.Reject(RejectReason.Malformed, StoreId);
             return;
         }
 
         _replicas.TryGetValue(delta.Owner, out Replica? held);
         if (held is not null && (delta.Incarnation < held.Incarnation || (delta.Incarnation == held.Incarnation && delta.Seq <= held.Seq)))
         {
-            SyncMetrics.Reject(RejectReason.Stale, StoreId);
+            _engine.Metrics.Sync.Reject(RejectReason.Stale, StoreId);
             return;
         }
 
         if (held?.Members is not { } previous || delta.Incarnation != held.Incarnation || delta.BaseSeq != held.Seq)
         {
-            SyncMetrics.Reject(RejectReason.Gap, StoreId);
+            _engine.Metrics.Sync.Reject(RejectReason.Gap, StoreId);
             SyncLog.Gap(_engine.Logger, StoreId, delta.Owner, held?.Incarnation ?? 0, held?.Seq ?? 0, delta.Incarnation, delta.BaseSeq, delta.Seq);
             Request(delta.Owner);
             return;
@@ -89,7 +89,7 @@ public sealed class RawSyncedStore : IStoreCore
         }
         catch (TruffleSerializationException e)
         {
-            SyncMetrics.Reject(RejectReason.Malformed, StoreId);
+            _engine.Metrics.Sync.Reject(RejectReason.Malformed, StoreId);
             SyncLog.ApplyFailed(_engine.Logger, StoreId, delta.Owner, e);
             Request(delta.Owner);
             return;
@@ -98,7 +98,7 @@ public sealed class RawSyncedStore : IStoreCore
         held.Seq = delta.Seq;
         held.Members = next;
         Show(delta.Owner, held, carried);
-        SyncMetrics.Count(SyncMetrics.DeltasApplied, StoreId);
+        SyncMetrics.Count(_engine.Metrics.Sync.DeltasApplied, StoreId);
     }
 
     /// <inheritdoc/>
@@ -107,7 +107,7 @@ public sealed class RawSyncedStore : IStoreCore
         _replicas.TryGetValue(snapshot.Owner, out Replica? held);
         if (held is not null && (snapshot.Incarnation < held.Incarnation || (snapshot.Incarnation == held.Incarnation && snapshot.Seq <= held.Seq)))
         {
-            SyncMetrics.Reject(RejectReason.Stale, StoreId);
+            _engine.Metrics.Sync.Reject(RejectReason.Stale, StoreId);
             return;
         }
 
@@ -125,7 +125,7 @@ public sealed class RawSyncedStore : IStoreCore
 
             if (members is null)
             {
-                SyncMetrics.Reject(RejectReason.Malformed, StoreId);
+                _engine.Metrics.Sync.Reject(RejectReason.Malformed, StoreId);
                 return;
             }
         }
@@ -134,7 +134,7 @@ public sealed class RawSyncedStore : IStoreCore
         var replica = new Replica { Incarnation = snapshot.Incarnation, Seq = snapshot.Seq, Members = members };
         _replicas[snapshot.Owner] = replica;
         _requested.Remove(snapshot.Owner);
-        SyncMetrics.Count(SyncMetrics.SnapshotsApplied, StoreId);
+        SyncMetrics.Count(_engine.Metrics.Sync.SnapshotsApplied, StoreId);
         if (members is null)
         {
             Hide(snapshot.Owner, previous);
@@ -211,7 +211,7 @@ public sealed class RawSyncedStore : IStoreCore
 
         _requested[owner] = now;
         _engine.Send(owner, new RequestMessage(StoreId, owner));
-        SyncMetrics.Count(SyncMetrics.RequestsSent, StoreId);
+        SyncMetrics.Count(_engine.Metrics.Sync.RequestsSent, StoreId);
     }
 
     // Readers only: a raw store has no events, so nothing waits for the lock's release.

@@ -16,12 +16,14 @@ internal sealed class SlicePersistence
     private readonly Lock _fileLock = new();
     private readonly string _storeId;
     private readonly ILogger _logger;
+    private readonly TruffleMetrics _metrics;
     private ulong _savedSeq;
 
-    public SlicePersistence(string directory, string storeId, ILogger logger)
+    public SlicePersistence(string directory, string storeId, ILogger logger, TruffleMetrics metrics)
     {
         _storeId = storeId;
         _logger = logger;
+        _metrics = metrics;
         Path = System.IO.Path.Combine(directory, $"sync-{storeId}.msgpack");
     }
 
@@ -67,7 +69,7 @@ internal sealed class SlicePersistence
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                SyncMetrics.PersistenceError("save", _storeId);
+                _metrics.Sync.PersistenceError("save", _storeId);
                 SyncLog.SaveFailed(_logger, _storeId, Path, e);
             }
         }
@@ -87,7 +89,7 @@ internal sealed class SlicePersistence
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException || MalformedInput.Is(e))
         {
-            SyncMetrics.PersistenceError("load", _storeId);
+            _metrics.Sync.PersistenceError("load", _storeId);
             SyncLog.LoadFailed(_logger, _storeId, Path, e);
             return null;
         }

@@ -120,14 +120,14 @@ public sealed partial class SyncEngine
     {
         if (goodbye.Owner != from)
         {
-            SyncMetrics.Reject(RejectReason.Spoofed, string.Empty);
+            Metrics.Sync.Reject(RejectReason.Spoofed, string.Empty);
             SyncLog.Spoofed(Logger, "goodbye", string.Empty, goodbye.Owner, from);
             return;
         }
 
         if (Blocked(goodbye.Owner, goodbye.Incarnation) is { } reason)
         {
-            SyncMetrics.Reject(reason, string.Empty);
+            Metrics.Sync.Reject(reason, string.Empty);
             return;
         }
 
@@ -135,7 +135,7 @@ public sealed partial class SyncEngine
         {
             if (store.IncarnationOf(goodbye.Owner) > goodbye.Incarnation)
             {
-                SyncMetrics.Reject(RejectReason.Stale, string.Empty);
+                Metrics.Sync.Reject(RejectReason.Stale, string.Empty);
                 return;
             }
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Truffle.Wire;
 
 namespace Truffle.Sync;
 
@@ -37,7 +38,8 @@ public sealed partial class SyncEngine : IDisposable
     /// <param name="time">The clock of the digest, coalescing and tombstone timers.</param>
     /// <param name="options">Timings, limits and the state directory.</param>
     /// <param name="logger">Where drops, rejections and failures are logged.</param>
-    internal SyncEngine(string localDeviceId, ulong incarnation, ISyncOutput output, TimeProvider time, SyncOptions options, ILogger logger)
+    /// <param name="metrics">The instruments of the node's <c>Truffle</c> meter (the process-wide ones when null).</param>
+    internal SyncEngine(string localDeviceId, ulong incarnation, ISyncOutput output, TimeProvider time, SyncOptions options, ILogger logger, TruffleMetrics? metrics = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(localDeviceId);
         ArgumentNullException.ThrowIfNull(output);
@@ -46,6 +48,7 @@ public sealed partial class SyncEngine : IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.DigestInterval, TimeSpan.Zero);
         LocalDeviceId = localDeviceId;
+        Metrics = metrics ?? TruffleMetrics.Shared;
         Incarnation = incarnation;
         Output = output;
         Time = time;
@@ -75,6 +78,9 @@ public sealed partial class SyncEngine : IDisposable
 
     /// <summary>The logger.</summary>
     internal ILogger Logger { get; }
+
+    /// <summary>The instruments of the node's <c>Truffle</c> meter.</summary>
+    internal TruffleMetrics Metrics { get; }
 
     /// <summary>True once stopped or disposed: nothing is sent or applied any more. Read under <see cref="Gate"/>.</summary>
     internal bool IsStopped => _stopped;
@@ -144,7 +150,7 @@ public sealed partial class SyncEngine : IDisposable
     {
         if (!SyncMessageCodec.TryRead(message, out SyncMessage? decoded))
         {
-            SyncMetrics.Reject(RejectReason.Malformed, string.Empty);
+            Metrics.Sync.Reject(RejectReason.Malformed, string.Empty);
             SyncLog.Malformed(Logger, from, message.Length);
             return;
         }
@@ -165,7 +171,7 @@ public sealed partial class SyncEngine : IDisposable
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                SyncMetrics.Reject(RejectReason.Malformed, string.Empty);
+                Metrics.Sync.Reject(RejectReason.Malformed, string.Empty);
                 SyncLog.ReceiveFailed(Logger, from, e);
             }
         }
@@ -263,7 +269,7 @@ public sealed partial class SyncEngine : IDisposable
     {
         if (owner != from)
         {
-            SyncMetrics.Reject(RejectReason.Spoofed, storeId);
+            Metrics.Sync.Reject(RejectReason.Spoofed, storeId);
             SyncLog.Spoofed(Logger, kind, storeId, owner, from);
             return null;
         }
@@ -277,7 +283,7 @@ public sealed partial class SyncEngine : IDisposable
 
         if (Blocked(owner, incarnation) is { } reason)
         {
-            SyncMetrics.Reject(reason, storeId);
+            Metrics.Sync.Reject(reason, storeId);
             SyncLog.Tombstoned(Logger, storeId, owner, incarnation);
             return null;
         }

@@ -115,7 +115,7 @@ public sealed partial class SyncedStore<T>
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            TruffleMetrics.InternalError("sync_timer");
+            _engine.Metrics.InternalError("sync_timer");
             SyncLog.TimerFailed(Logger, e);
         }
     }
@@ -135,7 +135,7 @@ public sealed partial class SyncedStore<T>
             _seq++;
             (_sent, _snapshot, _lastSend) = (default, null, _engine.Time.GetUtcNow());
             _engine.Broadcast(new SnapshotMessage(T.StoreId, _engine.LocalDeviceId, _engine.Incarnation, _seq, ReadOnlyMemory<byte>.Empty));
-            SyncMetrics.Count(SyncMetrics.SnapshotsSent, T.StoreId);
+            SyncMetrics.Count(_engine.Metrics.Sync.SnapshotsSent, T.StoreId);
             Save(notes);
             return;
         }
@@ -149,7 +149,7 @@ public sealed partial class SyncedStore<T>
         byte[] whole = Encode(current, MemberMask.All(T.MemberNames.Length));
         if (whole.Length > _engine.Options.MaxSliceBytes)
         {
-            SyncMetrics.Count(SyncMetrics.TooLarge, T.StoreId);
+            SyncMetrics.Count(_engine.Metrics.Sync.TooLarge, T.StoreId);
             SyncLog.TooLarge(Logger, T.StoreId, whole.Length, _engine.Options.MaxSliceBytes);
             return;
         }
@@ -160,12 +160,12 @@ public sealed partial class SyncedStore<T>
         if (delta is null || delta.Length >= whole.Length)
         {
             _engine.Broadcast(SnapshotNow());
-            SyncMetrics.Count(SyncMetrics.SnapshotsSent, T.StoreId);
+            SyncMetrics.Count(_engine.Metrics.Sync.SnapshotsSent, T.StoreId);
         }
         else
         {
             _engine.Broadcast(new DeltaMessage(T.StoreId, _engine.LocalDeviceId, _engine.Incarnation, _seq - 1, _seq, changed, delta));
-            SyncMetrics.Count(SyncMetrics.DeltasSent, T.StoreId);
+            SyncMetrics.Count(_engine.Metrics.Sync.DeltasSent, T.StoreId);
         }
 
         Save(notes);
@@ -211,7 +211,7 @@ public sealed partial class SyncedStore<T>
             }
             catch (TruffleSerializationException e)
             {
-                SyncMetrics.PersistenceError("load", T.StoreId);
+                _engine.Metrics.Sync.PersistenceError("load", T.StoreId);
                 SyncLog.LoadFailed(Logger, T.StoreId, _persistence.Path, e);
             }
         }
@@ -237,7 +237,7 @@ public sealed partial class SyncedStore<T>
         if (_snapshot is not null)
         {
             _engine.Send(deviceId, SnapshotNow());
-            SyncMetrics.Count(SyncMetrics.SnapshotsSent, T.StoreId);
+            SyncMetrics.Count(_engine.Metrics.Sync.SnapshotsSent, T.StoreId);
         }
     }
 
@@ -247,7 +247,7 @@ public sealed partial class SyncedStore<T>
         if (_seq > 0)
         {
             _engine.Send(from, SnapshotNow()); // a retired slice answers with an empty snapshot
-            SyncMetrics.Count(SyncMetrics.SnapshotsSent, T.StoreId);
+            SyncMetrics.Count(_engine.Metrics.Sync.SnapshotsSent, T.StoreId);
         }
     }
 }

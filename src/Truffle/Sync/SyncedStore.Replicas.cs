@@ -11,21 +11,21 @@ public sealed partial class SyncedStore<T>
     {
         if (delta.Values.Length > _engine.Options.MaxSliceBytes)
         {
-            SyncMetrics.Reject(RejectReason.Malformed, T.StoreId);
+            _engine.Metrics.Sync.Reject(RejectReason.Malformed, T.StoreId);
             return;
         }
 
         _replicas.TryGetValue(delta.Owner, out Replica? held);
         if (held is not null && (delta.Incarnation < held.Incarnation || (delta.Incarnation == held.Incarnation && delta.Seq <= held.Seq)))
         {
-            SyncMetrics.Reject(RejectReason.Stale, T.StoreId); // a duplicate, or overtaken by a snapshot
+            _engine.Metrics.Sync.Reject(RejectReason.Stale, T.StoreId); // a duplicate, or overtaken by a snapshot
             return;
         }
 
         if (held?.Value is not { } previous || delta.Incarnation != held.Incarnation || delta.BaseSeq != held.Seq)
         {
             // No exact succession (nothing held, a gap, or a new incarnation): only a snapshot can help.
-            SyncMetrics.Reject(RejectReason.Gap, T.StoreId);
+            _engine.Metrics.Sync.Reject(RejectReason.Gap, T.StoreId);
             SyncLog.Gap(Logger, T.StoreId, delta.Owner, held?.Incarnation ?? 0, held?.Seq ?? 0, delta.Incarnation, delta.BaseSeq, delta.Seq);
             Request(delta.Owner);
             return;
@@ -39,7 +39,7 @@ public sealed partial class SyncedStore<T>
         }
         catch (TruffleSerializationException e)
         {
-            SyncMetrics.Reject(RejectReason.Malformed, T.StoreId);
+            _engine.Metrics.Sync.Reject(RejectReason.Malformed, T.StoreId);
             SyncLog.ApplyFailed(Logger, T.StoreId, delta.Owner, e);
             Request(delta.Owner);
             return;
@@ -48,7 +48,7 @@ public sealed partial class SyncedStore<T>
         held.Seq = delta.Seq;
         held.Value = next;
         Show(delta.Owner, next, applied, notes);
-        SyncMetrics.Count(SyncMetrics.DeltasApplied, T.StoreId);
+        SyncMetrics.Count(_engine.Metrics.Sync.DeltasApplied, T.StoreId);
     }
 
     /// <inheritdoc/>
@@ -57,7 +57,7 @@ public sealed partial class SyncedStore<T>
         _replicas.TryGetValue(snapshot.Owner, out Replica? held);
         if (held is not null && (snapshot.Incarnation < held.Incarnation || (snapshot.Incarnation == held.Incarnation && snapshot.Seq <= held.Seq)))
         {
-            SyncMetrics.Reject(RejectReason.Stale, T.StoreId);
+            _engine.Metrics.Sync.Reject(RejectReason.Stale, T.StoreId);
             return;
         }
 
@@ -77,7 +77,7 @@ public sealed partial class SyncedStore<T>
 
             if (value is null)
             {
-                SyncMetrics.Reject(RejectReason.Malformed, T.StoreId);
+                _engine.Metrics.Sync.Reject(RejectReason.Malformed, T.StoreId);
                 return;
             }
         }
@@ -85,7 +85,7 @@ public sealed partial class SyncedStore<T>
         T? previous = held?.Value;
         _replicas[snapshot.Owner] = new Replica { Incarnation = snapshot.Incarnation, Seq = snapshot.Seq, Value = value };
         _requested.Remove(snapshot.Owner);
-        SyncMetrics.Count(SyncMetrics.SnapshotsApplied, T.StoreId);
+        SyncMetrics.Count(_engine.Metrics.Sync.SnapshotsApplied, T.StoreId);
         if (value is null)
         {
             Hide(snapshot.Owner, previous, notes);
@@ -106,7 +106,7 @@ public sealed partial class SyncedStore<T>
             if (behind && _seq > 0)
             {
                 _engine.Send(from, SnapshotNow());
-                SyncMetrics.Count(SyncMetrics.SnapshotsSent, T.StoreId);
+                SyncMetrics.Count(_engine.Metrics.Sync.SnapshotsSent, T.StoreId);
             }
 
             return;
@@ -159,7 +159,7 @@ public sealed partial class SyncedStore<T>
 
         _requested[owner] = now;
         _engine.Send(owner, new RequestMessage(T.StoreId, owner));
-        SyncMetrics.Count(SyncMetrics.RequestsSent, T.StoreId);
+        SyncMetrics.Count(_engine.Metrics.Sync.RequestsSent, T.StoreId);
     }
 
     private void Show(string owner, T value, MemberMask changed, Notifications notes)

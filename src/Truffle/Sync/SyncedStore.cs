@@ -44,7 +44,7 @@ public sealed partial class SyncedStore<T> : IStoreCore
         _engine = engine;
         _changes = new ChangeFeed<SliceChanged<T>>(engine, T.StoreId);
         _persistence = engine.Options.StateDirectory is { } directory
-            ? new SlicePersistence(directory, T.StoreId, engine.Logger)
+            ? new SlicePersistence(directory, T.StoreId, engine.Logger, engine.Metrics)
             : null;
         _coalesceTimer = engine.Time.CreateTimer(
             static state => ((SyncedStore<T>)state!).OnCoalesceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -103,7 +103,7 @@ public sealed partial class SyncedStore<T> : IStoreCore
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                TruffleMetrics.HandlerErrors.Add(1);
+                _engine.Metrics.HandlerErrors.Add(1);
                 SyncLog.HandlerFailed(_engine.Logger, T.StoreId, e);
             }
         }

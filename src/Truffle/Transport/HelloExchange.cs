@@ -137,7 +137,7 @@ internal sealed class HelloExchange
 
     private async Task<HandshakeException> RefuseAsync(int code, string reason)
     {
-        TransportMetrics.HandshakeRejected(code);
+        _options.Metrics.Transport.HandshakeRejected(code);
         TransportLog.HandshakeRefused(_logger, _remote, code, reason);
         try
         {
@@ -166,7 +166,7 @@ internal sealed class HelloExchange
     {
         int code = (int?)_socket.CloseStatus ?? (int)WebSocketCloseStatus.Empty;
         string reason = _socket.CloseStatusDescription ?? "";
-        TransportMetrics.HandshakeRejected(code);
+        _options.Metrics.Transport.HandshakeRejected(code);
         TransportLog.HandshakeRefused(_logger, _remote, code, $"refused by the peer: {reason}");
         try
         {

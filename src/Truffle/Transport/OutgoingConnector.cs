@@ -152,7 +152,7 @@ internal sealed class OutgoingConnector : IAsyncDisposable
 
     private TimeSpan OnConnectFailed(Exception exception, ref bool reportedAppMismatch)
     {
-        TruffleMetrics.ConnectFailures.Add(1);
+        _options.Metrics.ConnectFailures.Add(1);
         if (exception is HandshakeException { CloseCode: CloseCodes.AppMismatch })
         {
             if (!reportedAppMismatch)

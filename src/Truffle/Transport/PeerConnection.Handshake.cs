@@ -57,7 +57,7 @@ internal sealed partial class PeerConnection
 
             if (refused is not null)
             {
-                TransportMetrics.HandshakeRejected((int)WebSocketCloseStatus.ProtocolError);
+                options.Metrics.Transport.HandshakeRejected((int)WebSocketCloseStatus.ProtocolError);
                 TransportLog.UpgradeRefused(logger, incoming.RemoteAddress, refused);
                 throw new HandshakeException((int)WebSocketCloseStatus.ProtocolError, $"Upgrade request refused: {refused}.");
             }

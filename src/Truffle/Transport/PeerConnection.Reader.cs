@@ -125,7 +125,7 @@ internal sealed partial class PeerConnection
             if (status == EnvelopeReadStatus.Invalid)
             {
                 invalid++;
-                TransportMetrics.EnvelopeDropped(problem!);
+                _options.Metrics.Transport.EnvelopeDropped(problem!);
                 TransportLog.InvalidEnvelope(_logger, Remote.DeviceId, problem!);
                 continue;
             }
@@ -164,7 +164,7 @@ internal sealed partial class PeerConnection
     /// <summary>Closes for a protocol violation: counted, logged, close frame sent, peer's answer awaited briefly.</summary>
     private async Task<ConnectionClosed> FailAsync(WebSocketCloseStatus code, string reason)
     {
-        TransportMetrics.ProtocolError(reason);
+        _options.Metrics.Transport.ProtocolError(reason);
         TransportLog.ProtocolError(_logger, Remote.DeviceId, reason);
         _queue.Close();
         await WaitQuietlyAsync(_writeLoop).ConfigureAwait(false);
@@ -197,7 +197,7 @@ internal sealed partial class PeerConnection
     private void ReportHandlerError(Exception exception)
     {
         long count = Interlocked.Increment(ref _handlerErrors);
-        TruffleMetrics.TransportHandlerErrors.Add(1);
+        _options.Metrics.TransportHandlerErrors.Add(1);
 
         // The first failure, then one in a thousand: a handler that always throws must not flood the log.
         if (count == 1 || count % 1000 == 0)

@@ -69,7 +69,7 @@ internal sealed partial class PeerConnection
             _localCloseReason = reason;
         }
 
-        TransportMetrics.Disconnected(reason);
+        _options.Metrics.Transport.Disconnected(reason);
         TransportLog.Cut(_logger, Remote.DeviceId, code, reason, _queue.QueuedBytes);
         _queue.Close();
         Abort();

@@ -17,7 +17,7 @@ internal sealed partial class PeerConnection
         string? problem = EnvelopeCodec.Check(envelope, _limits);
         if (problem is not null)
         {
-            TransportMetrics.EnvelopeDropped("send_" + problem);
+            _options.Metrics.Transport.EnvelopeDropped("send_" + problem);
             throw new ArgumentException($"The envelope cannot be sent: {problem}.", nameof(envelope));
         }
 
@@ -48,7 +48,7 @@ internal sealed partial class PeerConnection
         string? problem = EnvelopeCodec.Check(envelope, _limits);
         if (problem is not null)
         {
-            TransportMetrics.EnvelopeDropped("send_" + problem);
+            _options.Metrics.Transport.EnvelopeDropped("send_" + problem);
             return false;
         }
 
@@ -57,7 +57,7 @@ internal sealed partial class PeerConnection
             case EnqueueResult.Queued:
                 return true;
             case EnqueueResult.Overflow:
-                TransportMetrics.EnvelopeDropped("send_queue_overflow");
+                _options.Metrics.Transport.EnvelopeDropped("send_queue_overflow");
                 Cut(CloseCodes.SlowConsumer, "slow_consumer");
                 return false;
             default:

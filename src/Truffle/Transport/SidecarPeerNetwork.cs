@@ -105,7 +105,7 @@ internal sealed class SidecarPeerNetwork : IPeerNetwork
                     BridgeConnection incoming = await _network._sidecar.AcceptAsync(cancellationToken).ConfigureAwait(false);
                     if (!_handshakes.Wait(0, CancellationToken.None))
                     {
-                        TransportMetrics.HandshakeRejected(CloseCodes.TryAgainLater);
+                        _network._options.Metrics.Transport.HandshakeRejected(CloseCodes.TryAgainLater);
                         TransportLog.TooManyHandshakes(_network._logger, incoming.RemoteAddress);
                         await incoming.DisposeAsync().ConfigureAwait(false);
                         continue;
@@ -150,7 +150,7 @@ internal sealed class SidecarPeerNetwork : IPeerNetwork
             catch (Exception e) when (e is WebSocketException or IOException)
             {
                 // Whoever connected broke the WebSocket protocol (an unmasked frame, a reset): the peer's fault.
-                TransportMetrics.ProtocolError("handshake");
+                _network._options.Metrics.Transport.ProtocolError("handshake");
                 TransportLog.ProtocolError(_network._logger, incoming.RemoteAddress, e.Message);
                 await incoming.DisposeAsync().ConfigureAwait(false);
             }
@@ -158,7 +158,7 @@ internal sealed class SidecarPeerNetwork : IPeerNetwork
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                TruffleMetrics.InternalError("accept");
+                _network._options.Metrics.InternalError("accept");
                 TransportLog.HandshakeFailed(_network._logger, incoming.RemoteAddress, e);
                 await incoming.DisposeAsync().ConfigureAwait(false);
             }

@@ -1,3 +1,5 @@
+using Truffle.Wire;
+
 namespace Truffle.Transport;
 
 /// <summary>Limits and timings of node-to-node connections (SPEC §4); the defaults are the spec's.</summary>
@@ -53,6 +55,9 @@ internal sealed record TransportOptions
 
     /// <summary>The clock of the keep-alive and slow-consumer deadlines.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The instruments of the node's <c>Truffle</c> meter (the process-wide one unless the node was given a factory).</summary>
+    internal TruffleMetrics Metrics { get; init; } = TruffleMetrics.Shared;
 
     /// <summary>The first reconnect delay; doubled per failed attempt, with jitter.</summary>
     public TimeSpan ReconnectBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);

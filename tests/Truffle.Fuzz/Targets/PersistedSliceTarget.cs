@@ -18,7 +18,7 @@ internal sealed class PersistedSliceTarget : FuzzTarget
         string directory = Path.Combine(Path.GetTempPath(), "truffle-fuzz-seed-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var persistence = new SlicePersistence(directory, SliceReader.StoreId<Presence>(), NullLogger.Instance);
+            var persistence = new SlicePersistence(directory, SliceReader.StoreId<Presence>(), NullLogger.Instance, TruffleMetrics.Shared);
             persistence.Save(incarnation: 2, seq: 7, TruffleSerializer.Serialize(new Presence("here", 80, ["x"], 9, new Leaf("p", 1))));
             yield return ("saved", File.ReadAllBytes(persistence.Path));
         }

@@ -7,6 +7,7 @@ using Truffle.Tests.Support;
 using Truffle.Tests.Sync;
 using Truffle.Transport;
 using Xunit;
+using Truffle.Wire;
 
 namespace Truffle.Tests.Mesh;
 
@@ -27,7 +28,7 @@ public sealed class ImpersonationTests(SidecarBinary sidecar)
         TruffleNode victim = mesh.Nodes[1];
         stores[1].Local = new Status("real", 50, [], 1);
         await mesh.UntilAsync(() => SeenByOthers(mesh, stores, 1, counter: 1));
-        using var refusals = new MetricRecorder(MeshMetrics.IdentityRefused, null);
+        using var refusals = new MetricRecorder(TruffleMetrics.Shared.Mesh.IdentityRefused, null);
 
         RogueDevice rogue = await mesh.StartRogueAsync(presenting: victim.DeviceId);
         await using (rogue)

@@ -35,7 +35,7 @@ public sealed class MeshNodeTests(SidecarBinary sidecar)
         TruffleNode[] secondaries = [.. mesh.Nodes.Where(n => n != primary)];
         var received = Test.NewSignal<(Shout Message, MessageContext Context)>();
         secondaries[1].Bus.Meshtest.On<Shout>((message, context) => received.TrySetResult((message, context)));
-        using var relayed = new MetricRecorder(Truffle.Mesh.MeshMetrics.Relayed, messageNamespace: null);
+        using var relayed = new MetricRecorder(Truffle.Wire.TruffleMetrics.Shared.Mesh.Relayed, messageNamespace: null);
 
         await secondaries[0].Bus.Meshtest.Send(secondaries[1].DeviceId, new Shout("psst", 7));
 
@@ -144,7 +144,7 @@ public sealed class MeshNodeTests(SidecarBinary sidecar)
     [Fact]
     public async Task Round_trip_times_are_measured_per_peer_as_soon_as_two_nodes_connect()
     {
-        using var roundTrips = new HistogramRecorder(Truffle.Mesh.MeshMetrics.RoundTrip.Name);
+        using var roundTrips = new HistogramRecorder(Truffle.Wire.TruffleMetrics.Shared.Mesh.RoundTrip.Name);
         await using var mesh = new LoopbackMesh(sidecar);
         TruffleNode first = await mesh.StartAsync("ping");
         TruffleNode second = await mesh.StartAsync("pong");
@@ -192,7 +192,7 @@ public sealed class MeshNodeTests(SidecarBinary sidecar)
         await using var mesh = new LoopbackMesh(sidecar);
         TruffleNode ours = await mesh.StartAsync("ours");
         // Its hostname starts with "meshtest-", so discovery lets it through: the hello's app id must stop it.
-        using var rejected = new MetricRecorder(Truffle.Wire.TruffleMetrics.HandshakeRejected, messageNamespace: null);
+        using var rejected = new MetricRecorder(Truffle.Wire.TruffleMetrics.Shared.HandshakeRejected, messageNamespace: null);
         await using TruffleNode theirs = await TruffleNode.StartAsync(mesh.Options("theirs") with { AppId = "meshtest-other" }).WaitAsync(Test.Timeout);
 
         await rejected.WaitForAsync(atLeast: 1);

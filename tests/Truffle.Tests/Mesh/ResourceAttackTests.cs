@@ -92,7 +92,7 @@ public sealed class ResourceAttackTests(SidecarBinary sidecar)
         await using var mesh = new LoopbackMesh(sidecar);
         await StartThreeAsync(mesh, new RecordingLogger());
         TruffleNode primary = await mesh.OnePrimaryAsync();
-        using var rejected = new TagRecorder(MeshMetrics.Rejected, "reason", "control");
+        using var rejected = new TagRecorder(TruffleMetrics.Shared.Mesh.Rejected, "reason", "control");
 
         RogueDevice rogue = await mesh.StartRogueAsync();
         await using (rogue)

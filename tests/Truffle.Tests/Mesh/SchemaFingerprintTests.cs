@@ -16,7 +16,7 @@ public sealed class SchemaFingerprintTests(SidecarBinary sidecar)
     public async Task Each_device_sees_the_others_namespace_fingerprints_and_counts_messages_of_types_it_does_not_know()
     {
         await using var mesh = new LoopbackMesh(sidecar);
-        using var unknown = new MetricRecorder(TruffleMetrics.UnknownMessages, "schema-probe");
+        using var unknown = new MetricRecorder(TruffleMetrics.Shared.UnknownMessages, "schema-probe");
         TruffleNode ana = await mesh.StartAsync("ana");
         TruffleNode bo = await mesh.StartAsync("bo");
 

@@ -18,7 +18,7 @@ public sealed class FairQueueTests
     public async Task One_senders_flood_does_not_push_another_senders_messages_out_of_a_subscription(OverflowPolicy policy)
     {
         const int Capacity = 16, Flood = 1000, Quiet = 5;
-        using var dropped = new MetricRecorder(TruffleMetrics.MessagesDropped, _ns);
+        using var dropped = new MetricRecorder(TruffleMetrics.Shared.MessagesDropped, _ns);
         var firstStarted = Test.NewSignal();
         var release = Test.NewSignal();
         var handled = new ConcurrentQueue<(string From, int Sequence)>();

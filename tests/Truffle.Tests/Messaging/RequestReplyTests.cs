@@ -113,7 +113,7 @@ public sealed class RequestReplyTests(SharedMesh mesh)
     {
         await using Devices d = mesh.Open(endpoint);
         (IMessageBus asker, IMessageBus responder) = (d.A, d.B);
-        using var handlerErrors = new MetricRecorder(TruffleMetrics.HandlerErrors, _ns);
+        using var handlerErrors = new MetricRecorder(TruffleMetrics.Shared.HandlerErrors, _ns);
         using var handler = responder.Handle(_ns, "fail", (_, _) => throw new InvalidOperationException("no such note"));
 
         var error = await Assert.ThrowsAsync<RemoteHandlerException>(

@@ -28,7 +28,7 @@ public sealed class SubscriptionTests
         var handled = new ConcurrentQueue<int>();
         var done = Test.NewSignal();
         int running = 0, maxRunning = 0;
-        using var delivered = new MetricRecorder(TruffleMetrics.MessagesDelivered, _ns);
+        using var delivered = new MetricRecorder(TruffleMetrics.Shared.MessagesDelivered, _ns);
         await using var subscription = new Subscription(_ns, null, async (message, _) =>
         {
             int now = Interlocked.Increment(ref running);
@@ -58,7 +58,7 @@ public sealed class SubscriptionTests
     [InlineData(OverflowPolicy.DropNewest, new[] { 0, 1, 2, 5 })]
     public async Task A_full_queue_drops_by_its_policy_and_counts_each_drop(OverflowPolicy policy, int[] expected)
     {
-        using var dropped = new MetricRecorder(TruffleMetrics.MessagesDropped, _ns);
+        using var dropped = new MetricRecorder(TruffleMetrics.Shared.MessagesDropped, _ns);
         var firstStarted = Test.NewSignal();
         var release = Test.NewSignal();
         var handled = new ConcurrentQueue<int>();
@@ -190,8 +190,8 @@ public sealed class SubscriptionTests
     public async Task Handler_exception_is_counted_and_logged_and_the_pump_goes_on()
     {
         var log = new RecordingLogger();
-        using var handlerErrors = new MetricRecorder(TruffleMetrics.HandlerErrors, _ns);
-        using var decodeErrors = new MetricRecorder(TruffleMetrics.DecodeErrors, _ns);
+        using var handlerErrors = new MetricRecorder(TruffleMetrics.Shared.HandlerErrors, _ns);
+        using var decodeErrors = new MetricRecorder(TruffleMetrics.Shared.DecodeErrors, _ns);
         var secondHandled = Test.NewSignal();
         await using var subscription = new Subscription(_ns, null, (message, _) =>
         {
@@ -218,7 +218,7 @@ public sealed class SubscriptionTests
     [Fact]
     public async Task Dispose_cancels_the_running_handler_and_discards_queued_messages()
     {
-        using var handlerErrors = new MetricRecorder(TruffleMetrics.HandlerErrors, _ns);
+        using var handlerErrors = new MetricRecorder(TruffleMetrics.Shared.HandlerErrors, _ns);
         var started = Test.NewSignal();
         var cancelled = Test.NewSignal();
         var handled = new ConcurrentQueue<int>();

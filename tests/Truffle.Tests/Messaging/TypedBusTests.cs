@@ -61,8 +61,8 @@ public sealed class TypedBusTests(SharedMesh mesh)
     {
         await using Devices d = mesh.Open(endpoint);
         (IMessageBus a, IMessageBus b) = (d.A, d.B);
-        using var decodeErrors = new MetricRecorder(TruffleMetrics.DecodeErrors, _ns);
-        using var handlerErrors = new MetricRecorder(TruffleMetrics.HandlerErrors, _ns);
+        using var decodeErrors = new MetricRecorder(TruffleMetrics.Shared.DecodeErrors, _ns);
+        using var handlerErrors = new MetricRecorder(TruffleMetrics.Shared.HandlerErrors, _ns);
         var received = Test.NewSignal<string?>();
         using var subscription = TypedBus.On(b, _ns, "text", s_text, (text, _) => received.TrySetResult(text), null);
 

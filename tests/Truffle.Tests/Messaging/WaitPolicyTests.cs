@@ -25,8 +25,8 @@ public sealed class WaitPolicyTests(SharedMesh mesh)
     {
         const int Count = 200_000;
         await using Devices d = mesh.Open(endpoint);
-        using var waited = new MetricRecorder(TruffleMetrics.MessagesWaited, _ns);
-        using var dropped = new MetricRecorder(TruffleMetrics.MessagesDropped, _ns);
+        using var waited = new MetricRecorder(TruffleMetrics.Shared.MessagesWaited, _ns);
+        using var dropped = new MetricRecorder(TruffleMetrics.Shared.MessagesDropped, _ns);
         int handled = 0, outOfOrder = 0;
         TaskCompletionSource all = Test.NewSignal();
         using var subscription = d.B.Subscribe(_ns, null, async (message, _) =>
@@ -66,8 +66,8 @@ public sealed class WaitPolicyTests(SharedMesh mesh)
     {
         const int Count = 20_000;
         await using Devices d = mesh.Open(endpoint);
-        using var dropped = new MetricRecorder(TruffleMetrics.MessagesDropped, _ns);
-        using var waited = new MetricRecorder(TruffleMetrics.MessagesWaited, _ns);
+        using var dropped = new MetricRecorder(TruffleMetrics.Shared.MessagesDropped, _ns);
+        using var waited = new MetricRecorder(TruffleMetrics.Shared.MessagesWaited, _ns);
         var handled = new List<int>();
         TaskCompletionSource first = Test.NewSignal(), release = Test.NewSignal(), last = Test.NewSignal();
         using var subscription = d.B.Subscribe(_ns, null, async (message, _) =>

@@ -17,7 +17,7 @@ public sealed class BridgeListenerTests
     public async Task Wrong_token_and_garbage_are_dropped_counted_and_logged_and_a_good_connection_still_gets_through()
     {
         var log = new RecordingLogger();
-        await using var listener = new BridgeListener(Token, log);
+        await using var listener = new BridgeListener(Token, log, TruffleMetrics.Shared);
         using var rejected = new RejectionRecorder(listener.Port);
 
         Assert.True(await IsClosedByListener(listener.Port, BridgeBytes.Header(BridgeBytes.Token(2))));
@@ -42,7 +42,7 @@ public sealed class BridgeListenerTests
     [Fact]
     public async Task Silent_connection_is_dropped_after_the_header_deadline()
     {
-        await using var listener = new BridgeListener(Token, new RecordingLogger(), TimeSpan.FromMilliseconds(100));
+        await using var listener = new BridgeListener(Token, new RecordingLogger(), TruffleMetrics.Shared, TimeSpan.FromMilliseconds(100));
         using var rejected = new RejectionRecorder(listener.Port);
 
         Assert.True(await IsClosedByListener(listener.Port, []));
@@ -52,7 +52,7 @@ public sealed class BridgeListenerTests
     [Fact]
     public async Task Outgoing_connection_completes_the_dial_with_its_request_id()
     {
-        await using var listener = new BridgeListener(Token, new RecordingLogger());
+        await using var listener = new BridgeListener(Token, new RecordingLogger(), TruffleMetrics.Shared);
         var dial = listener.ExpectDial("req-7");
 
         using var client = await ConnectAsync(listener.Port);

@@ -37,7 +37,7 @@ public sealed class StandInSidecarTests : IDisposable
             done
             """);
         var log = new RecordingLogger();
-        using var errors = new MetricRecorder(TruffleMetrics.SidecarProtocolErrors, messageNamespace: null);
+        using var errors = new MetricRecorder(TruffleMetrics.Shared.SidecarProtocolErrors, messageNamespace: null);
         await using var client = new SidecarClient(script, log.CreateFactory()) { MaxLineLength = 1024 };
 
         var status = await client.StartAsync(Options()).WaitAsync(Test.Timeout);

@@ -3,6 +3,7 @@ using Truffle.Sync;
 using Truffle.Tests.Simulation;
 using Truffle.Tests.Support;
 using Xunit;
+using Truffle.Wire;
 
 namespace Truffle.Tests.Sync;
 
@@ -65,7 +66,7 @@ public sealed class RawStoreTests
     public void A_slice_value_nested_too_deep_is_refused_and_counted_and_the_replica_keeps_what_it_had()
     {
         const string store = "sync-deep-probe"; // no other test writes it: the counter is this test's
-        using var malformed = new SyncCounter(SyncMetrics.Rejected, store, RejectReason.Malformed);
+        using var malformed = new SyncCounter(TruffleMetrics.Shared.Sync.Rejected, store, RejectReason.Malformed);
         SimulatedNetwork net = new(24);
         var (a, b) = Pair(net);
         RawSyncedStore raw = b.Sync.RawStore(store);

@@ -2,6 +2,7 @@ using Truffle.Sync;
 using Truffle.Tests.Simulation;
 using Truffle.Tests.Support;
 using Xunit;
+using Truffle.Wire;
 
 namespace Truffle.Tests.Sync;
 
@@ -62,7 +63,7 @@ public sealed class SyncLifecycleTests
     [Fact]
     public void A_late_delta_or_snapshot_cannot_revive_a_tombstoned_slice_but_a_higher_incarnation_can()
     {
-        using var tombstoned = new SyncCounter(SyncMetrics.Rejected, "sync-tombstone-probe", "tombstoned");
+        using var tombstoned = new SyncCounter(TruffleMetrics.Shared.Sync.Rejected, "sync-tombstone-probe", "tombstoned");
         SimulatedNetwork net = Devices(3);
         net.Sync = new SyncOptions { CoalesceWindow = TimeSpan.Zero };
         (SimNode a, SimNode b) = (net["a"], net["b"]);
@@ -123,7 +124,7 @@ public sealed class SyncLifecycleTests
     [Fact]
     public void A_slice_written_by_anyone_but_its_owner_is_rejected_and_counted_as_spoofed()
     {
-        using var spoofed = new SyncCounter(SyncMetrics.Rejected, "sync-spoof-probe", "spoofed");
+        using var spoofed = new SyncCounter(TruffleMetrics.Shared.Sync.Rejected, "sync-spoof-probe", "spoofed");
         SimulatedNetwork net = Devices(5, "a", "b", "c");
         (SimNode a, SimNode b) = (net["a"], net["b"]);
         net.StartAndSettle();

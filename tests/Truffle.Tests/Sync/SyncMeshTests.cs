@@ -3,6 +3,7 @@ using Truffle.Tests.Mesh;
 using Truffle.Tests.Sidecar;
 using Truffle.Tests.Support;
 using Xunit;
+using Truffle.Wire;
 
 namespace Truffle.Tests.Sync;
 
@@ -97,7 +98,7 @@ public sealed class SyncMeshTests(SidecarBinary sidecar)
     [Fact]
     public async Task A_slice_just_under_the_limit_syncs_in_one_message_and_one_over_it_stays_local_and_is_counted()
     {
-        using var tooLarge = new MetricRecorder(SyncMetrics.TooLarge, messageNamespace: null); // only this test makes any
+        using var tooLarge = new MetricRecorder(TruffleMetrics.Shared.Sync.TooLarge, messageNamespace: null); // only this test makes any
         await using var mesh = new LoopbackMesh(sidecar);
         SyncedStore<SizeProbe> owner = (await mesh.StartAsync("big")).Sync.Store<SizeProbe>();
         SyncedStore<SizeProbe> reader = (await mesh.StartAsync("small")).Sync.Store<SizeProbe>();

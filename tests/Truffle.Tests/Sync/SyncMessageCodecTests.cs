@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Truffle.Sync;
 using Truffle.Tests.Support;
 using Xunit;
+using Truffle.Wire;
 
 namespace Truffle.Tests.Sync;
 
@@ -60,7 +61,7 @@ public sealed class SyncMessageCodecTests
     [Fact]
     public void An_engine_survives_garbage_and_counts_it_as_malformed()
     {
-        using var malformed = new SyncCounter(SyncMetrics.Rejected, string.Empty, "malformed");
+        using var malformed = new SyncCounter(TruffleMetrics.Shared.Sync.Rejected, string.Empty, "malformed");
         var time = new FakeTimeProvider();
         var output = new NullOutput();
         using var engine = new SyncEngine("me", 1, output, time, new SyncOptions(), NullLogger.Instance);

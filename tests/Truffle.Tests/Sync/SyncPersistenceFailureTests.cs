@@ -2,6 +2,7 @@ using Truffle.Sync;
 using Truffle.Tests.Simulation;
 using Truffle.Tests.Support;
 using Xunit;
+using Truffle.Wire;
 
 namespace Truffle.Tests.Sync;
 
@@ -17,7 +18,7 @@ public sealed class SyncPersistenceFailureTests
         string file = Path.GetTempFileName(); // a file where the state directory's parent should be
         try
         {
-            using var errors = new SyncCounter(SyncMetrics.PersistenceErrors, Store);
+            using var errors = new SyncCounter(TruffleMetrics.Shared.Sync.PersistenceErrors, Store);
             SimulatedNetwork net = SimulatedNetwork.WithDevices(4, "a", "b");
             (SimNode a, SimNode b) = (net["a"], net["b"]);
             a.SyncOptions = net.Sync with { StateDirectory = Path.Combine(file, "state") };
@@ -43,7 +44,7 @@ public sealed class SyncPersistenceFailureTests
         try
         {
             File.WriteAllBytes(Path.Combine(directory, $"sync-{Store}.msgpack"), [0x94, 0x01, 0xC1]);
-            using var errors = new SyncCounter(SyncMetrics.PersistenceErrors, Store);
+            using var errors = new SyncCounter(TruffleMetrics.Shared.Sync.PersistenceErrors, Store);
             SimulatedNetwork net = SimulatedNetwork.WithDevices(5, "a");
             SimNode a = net["a"];
             a.SyncOptions = net.Sync with { StateDirectory = directory };

@@ -51,7 +51,7 @@ public sealed class HandshakeTests
     [Fact]
     public async Task Dialled_node_that_is_not_the_expected_one_is_refused_with_4003_on_both_sides()
     {
-        using var rejected = new TagRecorder(TruffleMetrics.HandshakeRejected, "code", CloseCodes.IdentityMismatch);
+        using var rejected = new TagRecorder(TruffleMetrics.Shared.HandshakeRejected, "code", CloseCodes.IdentityMismatch);
         (HandshakeException server, HandshakeException client) = await BothRefusedAsync(
             Loopback.Hello("srv"), Loopback.Hello("cli"), identityExpectedByClient: "ts-someone-else");
 

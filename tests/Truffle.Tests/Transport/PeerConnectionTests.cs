@@ -96,7 +96,7 @@ public sealed class PeerConnectionTests
     [Fact]
     public async Task Envelopes_that_break_the_limits_are_refused_by_the_sender_and_counted()
     {
-        using var dropped = new TagRecorder(TruffleMetrics.EnvelopesDropped, "reason", "send_name_too_long");
+        using var dropped = new TagRecorder(TruffleMetrics.Shared.EnvelopesDropped, "reason", "send_name_too_long");
         (PeerConnection server, PeerConnection client) = await Loopback.PairAsync(Loopback.Hello("srv"), Loopback.Hello("cli"));
         await using (server)
         await using (client)
@@ -113,7 +113,7 @@ public sealed class PeerConnectionTests
     [Fact]
     public async Task Oversized_message_closes_with_1009_and_is_counted()
     {
-        using var errors = new TagRecorder(TruffleMetrics.TransportProtocolErrors, "reason", "message_too_big");
+        using var errors = new TagRecorder(TruffleMetrics.Shared.TransportProtocolErrors, "reason", "message_too_big");
         var small = new TransportOptions { MaxMessageBytes = 4096 };
         (PeerConnection server, PeerConnection client) = await Loopback.PairAsync(Loopback.Hello("srv"), Loopback.Hello("cli"), serverOptions: small);
         await using (server)

@@ -57,7 +57,7 @@ public sealed class ResourceBoundsTests
         var clock = new FakeTimeProvider();
         var options = new TransportOptions { Time = clock, SendQueueBytes = 64 << 10, MaxBatchBytes = 16 << 10 };
         await using RawServer raw = await RawServer.StartAsync(options, socketBufferBytes: 16 << 10);
-        using var cuts = new TagRecorder(TruffleMetrics.TransportDisconnects, "reason", "slow_consumer");
+        using var cuts = new TagRecorder(TruffleMetrics.Shared.TransportDisconnects, "reason", "slow_consumer");
 
         // Far more than the socket buffers hold: the writer stalls with the queue over its bound.
         for (ulong i = 0; i < 256; i++)
