@@ -6,7 +6,7 @@ namespace Truffle.Packaging.Tests;
 /// Two real builds of one app (<c>Apps/Versions</c>), the second with a member added to its "notes" message, run as
 /// two processes with their own sidecars on one loopback network: each sees in the other's hello a different "notes"
 /// fingerprint and the same "chat" one, and the "board" namespace of a contracts library that neither app touches is
-/// in both hellos from the start (docs/schema-evolution.md, "At run time").
+/// in both hellos from the start (docs/schema-evolution.md, "At run time"); the changed message goes both ways.
 /// </summary>
 [Collection(PackageTests.Name)]
 public sealed class VersionsTests(PackageFeed feed)
@@ -27,8 +27,9 @@ public sealed class VersionsTests(PackageFeed feed)
         {
             Task<CommandOutput> first = older.RunAsync(older.PathOf("Notes", "bin", "Release", "net10.0", "Notes"), "older", network, "newer", "stay");
             Task<CommandOutput> second = newer.RunAsync(newer.PathOf("Notes", "bin", "Release", "net10.0", "Notes"), "newer", network, "older", "leave");
-            (Dictionary<string, string> olderOwn, Dictionary<string, string> olderSaw) = Schemas(await first);
-            (Dictionary<string, string> newerOwn, Dictionary<string, string> newerSaw) = Schemas(await second);
+            CommandOutput olderRun = await first, newerRun = await second;
+            (Dictionary<string, string> olderOwn, Dictionary<string, string> olderSaw) = Schemas(olderRun);
+            (Dictionary<string, string> newerOwn, Dictionary<string, string> newerSaw) = Schemas(newerRun);
 
             Assert.Equal(["board", "chat", "notes"], olderOwn.Keys.Order(StringComparer.Ordinal));
             Assert.Equal(newerOwn, olderSaw);
@@ -36,6 +37,11 @@ public sealed class VersionsTests(PackageFeed feed)
             Assert.NotEqual(olderOwn["notes"], newerOwn["notes"]);
             Assert.Equal(olderOwn["chat"], newerOwn["chat"]);
             Assert.Equal(olderOwn["board"], newerOwn["board"]);
+
+            // The compatible change works both ways: the older build skips the newer's extra member, the newer
+            // gives it its default when the older's message lacks it.
+            Assert.Contains("memo newer 5", olderRun.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("memo older 5", newerRun.StandardOutput, StringComparison.Ordinal);
         }
         finally
         {

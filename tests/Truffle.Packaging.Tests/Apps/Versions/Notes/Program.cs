@@ -4,7 +4,9 @@ using Truffle;
 // One version of the Notes app: `Notes NAME ROOT OTHER stay|leave`. Prints this device's wire fingerprints as it
 // starts ("me ns=fp ..."), before anything touches the Board library, then those the other device sent in its hello
 // ("peer ns=fp ..."). The two meet through a chat Line each way, so neither leaves before the other has seen it;
-// "stay" then waits until the other has left. Exit code 0 when every step happened in time.
+// Then each sends the other a Memo, the message whose shape differs between the builds, and prints the one it gets
+// ("memo ID STARS"): the newer build's extra member is skipped by the older, and missing for the newer, which takes
+// its default. "stay" then waits until the other has left. Exit code 0 when every step happened in time.
 TimeSpan patience = TimeSpan.FromSeconds(30);
 string me = args[0], root = args[1], other = args[2];
 try
@@ -31,10 +33,20 @@ try
         heard.TrySetResult();
     });
 
+    var memo = new TaskCompletionSource<Memo>(TaskCreationOptions.RunContinuationsAsynchronously);
+    using IDisposable memos = node.Bus.Notes.On<Memo>((received, _, _) =>
+    {
+        memo.TrySetResult(received);
+        return ValueTask.CompletedTask;
+    });
+
     TruffleDevice peer = await SeenAsync(node, d => d.Name == other && d.IsOnline && d.Schemas.Count > 0, patience);
     Console.WriteLine("peer " + Format(peer.Schemas));
     await node.Bus.Chat.Send(peer.Id, new Line("hello"));
     await heard.Task.WaitAsync(patience);
+    await node.Bus.Notes.Send(peer.Id, new Memo(me, 5));
+    Memo got = await memo.Task.WaitAsync(patience);
+    Console.WriteLine($"memo {got.Id} {got.Stars}");
     if (args[3] == "stay")
     {
         await SeenAsync(node, d => d.Id == peer.Id && !d.IsOnline, patience);
