@@ -30,9 +30,26 @@ void PrintRole()
 }
 
 node.RoleChanged += (_, _) => PrintRole();
-node.DeviceDiscovered += (_, device) => output.WriteLine($"device {device.Id} {(device.IsOnline ? "online" : "offline")}");
-node.DeviceUpdated += (_, device) => output.WriteLine($"device {device.Id} {(device.IsOnline ? "online" : "offline")}");
-node.DeviceOffline += (_, device) => output.WriteLine($"device {device.Id} offline");
+// As for the role: what the node has now, not what the event said, so the last line about a device is its state. The
+// devices it met while starting, before these subscriptions, are printed once after them.
+var deviceGate = new Lock();
+void PrintDevice(string id)
+{
+    lock (deviceGate)
+    {
+        bool online = node.Devices.Any(d => d.Id == id && d.IsOnline);
+        output.WriteLine($"device {id} {(online ? "online" : "offline")}");
+    }
+}
+
+node.DeviceDiscovered += (_, device) => PrintDevice(device.Id);
+node.DeviceUpdated += (_, device) => PrintDevice(device.Id);
+node.DeviceOffline += (_, device) => PrintDevice(device.Id);
+foreach (TruffleDevice device in node.Devices)
+{
+    PrintDevice(device.Id);
+}
+
 node.Bus.Probe.On<Note>((note, context) => output.WriteLine($"note {context.From} {note.Text}"));
 node.Bus.Probe.Handle((Ping ping, MessageContext _) => new Pong(ping.Text, node.DeviceId));
 SyncedStore<Board> board = node.Sync.Store<Board>();
