@@ -83,5 +83,8 @@ public sealed class SidecarSupervisionTests(SidecarBinary binary) : IDisposable
         StateDirectory = Directory.CreateDirectory(Path.Combine(_root, "state-" + hostname)).FullName,
         Backend = SidecarBackend.Loopback,
         LoopbackDirectory = Directory.CreateDirectory(Path.Combine(_root, "registry")).FullName,
+
+        // An address whose 9418 is free: other loopback networks of this test run (or another) listen there too.
+        LoopbackPorts = [9418],
     };
 }
